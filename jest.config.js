@@ -1,0 +1,12 @@
+/** Jest runs every suite but the benchmarks (npm run bench). */
+const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': swc },
+  // fastify's inject pulls in ESM-only cookie@2; let swc turn it into CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|set-cookie-parser)/)'],
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/bench/'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
