@@ -1,0 +1,42 @@
+/**
+ * A fastify instance with newsmesh's shared infrastructure: zod compilers, the error
+ * handler, body size limit, JSON depth limit and prototype-poisoning refusal. Both listeners
+ * (web and peer) start from this; neither is listening when returned.
+ */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { LIMITS } from '../../protocol/limits';
+import { NmError } from '../errors';
+import type { Logger } from '../logger';
+import { errorHandlerPlugin } from './error-handler';
+import { exceedsDepth } from './json-depth';
+
+export interface BaseAppOptions {
+  logger: Logger;
+  bodyLimit?: number;
+}
+
+export function createBaseApp(opts: BaseAppOptions) {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit ?? LIMITS.requestMaxBytes,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    keepAliveTimeout: 65_000,
+    forceCloseConnections: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.register(errorHandlerPlugin);
+  app.addHook('preValidation', async (request) => {
+    if (request.body !== undefined && exceedsDepth(request.body, LIMITS.jsonMaxDepth)) {
+      throw new NmError('NM_ERR_TOO_DEEP', `body: JSON nesting deeper than ${LIMITS.jsonMaxDepth} levels`);
+    }
+  });
+  return app;
+}
+
+export type BaseApp = ReturnType<typeof createBaseApp>;
+/** Plain instance type, for plugins. */
+export type AnyApp = FastifyInstance;

@@ -1,0 +1,87 @@
+/**
+ * Turns one group commit's decided articles into LevelDB operations: the article, its group
+ * numbers and overview, thread links and activity order, history, counters and one queue
+ * entry per target peer. Everything for one commit lands in one atomic batch.
+ */
+import type { Article } from '../../protocol/article';
+import { parentId, threadRoot } from '../../protocol/article';
+import type { BatchOp } from '../store/store';
+import type { Sublevels } from '../store/db';
+import { key } from '../store/keys';
+import type { Counters, GroupMeta, ThreadMeta } from '../store/records';
+
+export interface BuildState {
+  subs: Sublevels;
+  /** Group metadata, updated in place (the writer's cache). */
+  groups: Map<string, GroupMeta>;
+  /** Thread metadata of this commit, keyed group NUL root, prefetched. */
+  threads: Map<string, ThreadMeta | undefined>;
+  counters: Counters;
+  now: number;
+}
+
+const op = <V>(sublevel: unknown, k: string, value: V): BatchOp =>
+  ({ type: 'put', sublevel, key: k, value }) as unknown as BatchOp;
+const del = (sublevel: unknown, k: string): BatchOp => ({ type: 'del', sublevel, key: k }) as unknown as BatchOp;
+
+/** Adds the operations that accept `article` (path already prepended); returns its seq. */
+export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, targets: string[]): number {
+  const { subs } = st;
+  const seq = ++st.counters.seq;
+  st.counters.articles++;
+  const nums: Record<string, number> = {};
+  const root = threadRoot(article);
+  for (const group of new Set(article.newsgroups)) {
+    const n = bumpGroup(st, group, article.date);
+    nums[group] = n;
+    const { id, subject, from, date, references } = article;
+    ops.push(op(subs.groupIndex, key(group, n), { id, subject, from, date, references }));
+    threadActivity(ops, st, group, root, article, n);
+  }
+  ops.push(op(subs.articles, article.id, { article, at: st.now, nums, seq }));
+  ops.push(op(subs.history, article.id, { s: 'a', at: st.now }));
+  ops.push(op(subs.threadMembers, key(root, seq), article.id));
+  const parent = parentId(article);
+  if (parent) ops.push(op(subs.children, key(parent, seq), article.id));
+  for (const peer of targets) ops.push(op(subs.queues, key(peer, seq), { id: article.id, at: st.now }));
+  return seq;
+}
+
+export function addRejected(ops: BatchOp[], st: BuildState, id: string, reason: string): void {
+  ops.push(op(st.subs.history, id, { s: 'r', at: st.now, reason }));
+}
+
+/** Closes the commit: group metadata and counters that changed. */
+export function addTotals(ops: BatchOp[], st: BuildState, touched: Set<string>): void {
+  for (const g of touched) ops.push(op(st.subs.groups, g, st.groups.get(g)));
+  ops.push(op(st.subs.meta, 'counters', st.counters));
+}
+
+function bumpGroup(st: BuildState, group: string, date: string): number {
+  let meta = st.groups.get(group);
+  if (!meta) {
+    meta = { count: 0, low: 0, high: 0, lastPostAt: null };
+    st.groups.set(group, meta);
+    st.counters.groups++;
+  }
+  const n = meta.high + 1;
+  meta.high = n;
+  if (meta.count === 0) meta.low = n;
+  meta.count++;
+  if (meta.lastPostAt === null || date > meta.lastPostAt) meta.lastPostAt = date;
+  return n;
+}
+
+function threadActivity(ops: BatchOp[], st: BuildState, group: string, root: string, a: Article, n: number): void {
+  const tk = key(group, root);
+  const prev = st.threads.get(tk);
+  if (prev) ops.push(del(st.subs.activity, key(group, prev.lastN)));
+  const meta: ThreadMeta = prev
+    ? { ...prev, articles: prev.articles + 1, lastN: n, lastDate: a.date > prev.lastDate ? a.date : prev.lastDate }
+    : { root, subject: a.subject, from: a.from, date: a.date, articles: 1, lastN: n, lastDate: a.date };
+  // A root that arrives after its replies gives the thread its real subject and author.
+  if (prev && a.id === root) Object.assign(meta, { subject: a.subject, from: a.from, date: a.date });
+  st.threads.set(tk, meta);
+  ops.push(op(st.subs.threads, tk, meta));
+  ops.push(op(st.subs.activity, key(group, n), root));
+}

@@ -1,0 +1,191 @@
+/**
+ * The single writer (group commit). Local posts, gossip and mirror jobs all submit here; the
+ * writer takes everything waiting, checks it against history, numbers it and writes it in ONE
+ * LevelDB batch, then tells listeners (the gossip senders) what was accepted. Being the only
+ * writer of articles, groups and counters lets it keep their metadata in memory.
+ */
+import { LIMITS } from '../../protocol/limits';
+import { claimedId, threadRoot, validateArticle, type Article } from '../../protocol/article';
+import type { ArticleResult } from '../../protocol/peer-messages';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { BatchOp, Store } from '../store/store';
+import { key } from '../store/keys';
+import type { Counters, GroupMeta, ThreadMeta } from '../store/records';
+import { addAccepted, addRejected, addTotals, type BuildState } from './batch-builder';
+import type { AcceptedEvent, FeedRouter, Origin } from './origin';
+
+export interface IngestComponents {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface IngestInit {
+  /** This node's name: prepended to `path`, and a path holding it is a loop. */
+  name: string;
+  maxArticleBytes: number;
+  /** Most articles in one commit. */
+  maxCommit?: number;
+}
+
+type Checked = { ok: true; article: Article } | { ok: false; id: string; reason: string };
+
+interface Pending {
+  items: Checked[];
+  origin: Origin;
+  extra: BatchOp[];
+  resolve: (r: ArticleResult[]) => void;
+  reject: (e: unknown) => void;
+}
+
+export class Ingest {
+  private readonly queue: Pending[] = [];
+  private writing = false;
+  private groups = new Map<string, GroupMeta>();
+  private counters: Counters = { articles: 0, groups: 0, seq: 0 };
+  private router: FeedRouter | null = null;
+  private readonly listeners: ((events: AcceptedEvent[]) => void)[] = [];
+  private readonly maxCommit: number;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => {};
+
+  constructor(
+    private readonly c: IngestComponents,
+    private readonly init: IngestInit,
+  ) {
+    this.maxCommit = init.maxCommit ?? 2000;
+  }
+
+  /** Loads counters and group metadata (small: one record per group, never the articles). */
+  async start(): Promise<void> {
+    this.counters = await this.c.store.counters();
+    for (const g of await this.c.store.listGroups()) this.groups.set(g.name, { count: g.count, low: g.low, high: g.high, lastPostAt: g.lastPostAt });
+  }
+
+  setRouter(router: FeedRouter): void {
+    this.router = router;
+  }
+
+  onAccepted(listener: (events: AcceptedEvent[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  totals(): Readonly<Counters> {
+    return this.counters;
+  }
+
+  /**
+   * Validates and submits articles; resolves with one result per input, in order, once the
+   * commit holding them is on disk. `extra` ops (a mirror cursor) join the same batch.
+   */
+  submit(inputs: unknown[], origin: Origin, extra: BatchOp[] = []): Promise<ArticleResult[]> {
+    const ctx = { nowMs: this.c.clock.now(), maxBodyBytes: this.init.maxArticleBytes };
+    const items: Checked[] = inputs.map((input) => {
+      const r = validateArticle(input, ctx);
+      if (r.ok) return r;
+      return { ok: false, id: claimedId(input) ?? '', reason: `${r.problem.field}: ${r.problem.reason}` };
+    });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ items, origin, extra, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  /** Resolves when every submission so far is written (for clean shutdown). */
+  async flushed(): Promise<void> {
+    await this.idle;
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    this.idle = new Promise((r) => (this.markIdle = r));
+    try {
+      while (this.queue.length > 0) {
+        const take: Pending[] = [];
+        let count = 0;
+        while (this.queue.length > 0 && (take.length === 0 || count + this.queue[0].items.length <= this.maxCommit)) {
+          const p = this.queue.shift()!;
+          take.push(p);
+          count += p.items.length;
+        }
+        await this.commit(take);
+      }
+    } finally {
+      this.writing = false;
+      this.markIdle();
+    }
+  }
+
+  private async commit(take: Pending[]): Promise<void> {
+    const now = this.c.clock.now();
+    const valid = take.flatMap((p) => p.items.filter((i): i is { ok: true; article: Article } => i.ok).map((i) => i.article));
+    const ids = [...new Set(valid.map((a) => a.id))];
+    try {
+      const hist = new Map(ids.map((id, i) => [id, i]));
+      const histRecs = await this.c.store.history(ids);
+      const threads = await this.prefetchThreads(valid);
+      const st: BuildState = { subs: this.c.store.subs, groups: this.groups, threads, counters: { ...this.counters }, now };
+      const groupsBefore = new Map([...this.groups].map(([k, v]) => [k, { ...v }]));
+      const ops: BatchOp[] = [];
+      const touched = new Set<string>();
+      const seen = new Set<string>();
+      const events: AcceptedEvent[] = [];
+      const results = take.map((p) =>
+        p.items.map((item): ArticleResult => {
+          if (!item.ok) {
+            if (item.id && !seen.has(item.id) && histRecs[hist.get(item.id) ?? -1]?.s !== 'a') addRejected(ops, st, item.id, item.reason);
+            return { id: item.id, status: 'rejected', reason: item.reason };
+          }
+          const a = item.article;
+          const prior = histRecs[hist.get(a.id)!];
+          if (seen.has(a.id) || prior?.s === 'a') return { id: a.id, status: 'duplicate' };
+          if (prior?.s === 'r' && now - prior.at < LIMITS.rejectedMemoryMs) return { id: a.id, status: 'rejected', reason: `recently rejected: ${prior.reason ?? ''}` };
+          if (a.path.includes(this.init.name)) {
+            addRejected(ops, st, a.id, 'loop: path already holds this node');
+            seen.add(a.id);
+            return { id: a.id, status: 'rejected', reason: 'loop: path already holds this node' };
+          }
+          seen.add(a.id);
+          const article: Article = { ...a, path: [this.init.name, ...a.path] };
+          const targets = this.router ? this.router.targets(article, p.origin) : [];
+          const seq = addAccepted(ops, st, article, targets);
+          for (const g of article.newsgroups) touched.add(g);
+          events.push({ article, seq, origin: p.origin, targets });
+          return { id: a.id, status: 'accepted' };
+        }),
+      );
+      addTotals(ops, st, touched);
+      for (const p of take) ops.push(...p.extra);
+      try {
+        await this.c.store.batch(ops);
+      } catch (err) {
+        this.groups = groupsBefore;
+        throw err;
+      }
+      this.counters = st.counters;
+      this.count(results.flat());
+      take.forEach((p, i) => p.resolve(results[i]));
+      if (events.length > 0) for (const l of this.listeners) l(events);
+    } catch (err) {
+      this.c.logger.error({ err }, 'commit failed');
+      for (const p of take) p.reject(err);
+    }
+  }
+
+  private async prefetchThreads(articles: Article[]): Promise<Map<string, ThreadMeta | undefined>> {
+    const keys = [...new Set(articles.flatMap((a) => a.newsgroups.map((g) => key(g, threadRoot(a)))))];
+    const metas = keys.length ? await this.c.store.subs.threads.getMany(keys) : [];
+    return new Map(keys.map((k, i) => [k, metas[i]]));
+  }
+
+  private count(results: ArticleResult[]): void {
+    for (const r of results) {
+      if (r.status === 'accepted') this.c.metrics.articlesAccepted++;
+      else if (r.status === 'duplicate') this.c.metrics.articlesDuplicate++;
+      else this.c.metrics.articlesRejected++;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Wiring (the only place that does it, STYLE.md section 2): opens the store, builds ingest,
+ * service, the node parts and both listeners, and returns a running node that closes cleanly.
+ * Used by `newsmesh start` and by tests that run many nodes in one process.
+ */
+import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from './clock';
+import { NodeConfigSchema, type NodeConfig, type NodeConfigInput } from './config';
+import { Ingest } from './ingest/ingest';
+import { createLogger, type Logger } from './logger';
+import { Metrics } from './metrics';
+import type { NodeComponents, NodePart, PartFactory } from './part';
+import { buildPeerApp } from './peer-app';
+import { NodeService } from './service';
+import { Store } from './store/store';
+import { buildWebApp } from './web-app';
+import { listenOrExplain } from './http/listen';
+import { defaultParts } from './parts';
+
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Replaces the default parts (tests). */
+  parts?: PartFactory[];
+}
+
+export interface RunningNode {
+  name: string;
+  webUrl: string;
+  peerUrl: string;
+  components: NodeComponents;
+  close(): Promise<void>;
+}
+
+async function loadName(store: Store, wanted: string | undefined, clock: Clock): Promise<string> {
+  const identity = await store.identity();
+  const name = wanted ?? identity?.name ?? `node-${randomBytes(4).toString('hex')}`;
+  if (identity?.name !== name) await store.setIdentity({ name, createdAt: identity?.createdAt ?? clock.now() });
+  return name;
+}
+
+export async function startNode(input: NodeConfigInput, opts: StartOptions = {}): Promise<RunningNode> {
+  const config: NodeConfig = NodeConfigSchema.parse(input);
+  const clock = opts.clock ?? systemClock;
+  const store = await Store.open(config.data);
+  const name = await loadName(store, config.name, clock);
+  const logger = opts.logger ?? createLogger(name);
+  const metrics = new Metrics();
+  const ingest = new Ingest({ store, clock, logger: logger.child({ component: 'ingest' }), metrics }, { name, maxArticleBytes: config.maxArticleBytes });
+  await ingest.start();
+  const service = new NodeService({ store, ingest, clock, metrics }, { name, webUrl: '', peerUrl: '' });
+  const components: NodeComponents = { config, store, clock, logger, metrics, ingest, service };
+  const parts: NodePart[] = (opts.parts ?? defaultParts).map((f) => f(components));
+
+  const web = buildWebApp({ service, logger }, parts.flatMap((p) => p.webRoutes ?? []));
+  const peer = buildPeerApp({ name, logger }, parts.flatMap((p) => p.peerRoutes ?? []));
+  try {
+    service.identity.webUrl = await listenOrExplain(web, config.web, '--web');
+    const bound = await listenOrExplain(peer, config.listen, '--listen');
+    service.identity.peerUrl = config.publicUrl ?? bound;
+    for (const p of parts) await p.start?.();
+  } catch (err) {
+    await web.close().catch(() => undefined);
+    await peer.close().catch(() => undefined);
+    await store.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      for (const p of [...parts].reverse()) await p.stop?.();
+      await Promise.all([web.close(), peer.close()]);
+      await ingest.flushed();
+      await store.close();
+    })());
+  return { name, webUrl: service.identity.webUrl, peerUrl: service.identity.peerUrl, components, close };
+}

@@ -1,0 +1,123 @@
+/**
+ * NodeService: the one interface the local JSON API and the web pages call. It reads through
+ * the store's indexes (never whole groups) and writes only through Ingest. Peers and mirrors
+ * are separate services (gossip/, mirror/) reached through the same object.
+ */
+import { randomBytes } from 'node:crypto';
+import { newMessageId } from '../protocol/message-id';
+import type { Article } from '../protocol/article';
+import type { GroupInfo, NewPost, Overview, Stats } from '../protocol/api';
+import type { Clock } from './clock';
+import { NmError, notFound } from './errors';
+import type { Ingest } from './ingest/ingest';
+import type { Metrics } from './metrics';
+import type { Store } from './store/store';
+import type { StoredArticle, ThreadMeta } from './store/records';
+
+export interface NodeServiceComponents {
+  store: Store;
+  ingest: Ingest;
+  clock: Clock;
+  metrics: Metrics;
+}
+
+export interface NodeIdentity {
+  name: string;
+  /** Filled in once the listeners are bound. */
+  webUrl: string;
+  peerUrl: string;
+}
+
+export interface ThreadView {
+  root: string;
+  /** Every article of the thread present here, acceptance order. */
+  articles: StoredArticle[];
+}
+
+export class NodeService {
+  constructor(
+    private readonly c: NodeServiceComponents,
+    readonly identity: NodeIdentity,
+  ) {}
+
+  get name(): string {
+    return this.identity.name;
+  }
+
+  async listGroups(): Promise<GroupInfo[]> {
+    return (await this.c.store.listGroups()).map(({ name, count, low, high, lastPostAt }) => ({ name, count, low, high, lastPostAt }));
+  }
+
+  async group(name: string): Promise<GroupInfo | undefined> {
+    const g = await this.c.store.group(name);
+    return g && { name, count: g.count, low: g.low, high: g.high, lastPostAt: g.lastPostAt };
+  }
+
+  /** Overview of articles with number > after, ascending. 404 when the group is unknown. */
+  async listArticles(group: string, after: number, limit: number): Promise<Overview[]> {
+    if (!(await this.c.store.group(group))) throw notFound(`group ${group}`);
+    return this.c.store.groupIndex(group, after, limit);
+  }
+
+  /** Threads by newest activity; `before` is the lastN of the previous page's last thread. */
+  async listThreads(group: string, limit: number, before?: number): Promise<ThreadMeta[]> {
+    return this.c.store.threadsByActivity(group, limit, before);
+  }
+
+  async getArticle(id: string): Promise<Article> {
+    return (await this.getStored(id)).article;
+  }
+
+  async getStored(id: string): Promise<StoredArticle> {
+    const s = await this.c.store.getStored(id);
+    if (!s) throw notFound(`article ${id}`);
+    return s;
+  }
+
+  /** The whole thread an article belongs to (root resolved from its references). */
+  async thread(rootId: string): Promise<ThreadView> {
+    const ids = await this.c.store.threadMembers(rootId);
+    const stored = await this.c.store.getManyStored(ids);
+    return { root: rootId, articles: stored.filter((s): s is StoredArticle => s !== undefined) };
+  }
+
+  /** Posts a new local article; resolves once it is on disk. */
+  async post(input: NewPost): Promise<{ id: string }> {
+    const now = this.c.clock.now();
+    const article = {
+      id: newMessageId(this.name, now, randomBytes(6).toString('hex')),
+      newsgroups: input.newsgroups,
+      from: input.from,
+      subject: input.subject,
+      date: new Date(now).toISOString(),
+      references: input.references ?? [],
+      path: [],
+      ...(input.headers ? { headers: input.headers } : {}),
+      body: input.body,
+    };
+    const [result] = await this.c.ingest.submit([article], { kind: 'local' });
+    if (result.status !== 'accepted') {
+      const field = result.reason?.split(':')[0] ?? 'article';
+      throw new NmError('NM_ERR_VALIDATION', result.reason ?? `article ${result.status}`, field);
+    }
+    return { id: article.id };
+  }
+
+  async stats(): Promise<Stats> {
+    const t = this.c.ingest.totals();
+    const m = this.c.metrics;
+    return {
+      name: this.name,
+      articles: t.articles,
+      groups: t.groups,
+      ihaveReceived: m.ihaveReceived,
+      sendmeSent: m.sendmeSent,
+      articlesReceived: m.articlesReceived,
+      articlesAccepted: m.articlesAccepted,
+      articlesDuplicate: m.articlesDuplicate,
+      articlesRejected: m.articlesRejected,
+      ihaveSent: m.ihaveSent,
+      articlesSent: m.articlesSent,
+    };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Opens the one root LevelDB of a node and names its sublevels (STYLE.md section 5). Every
+ * value is JSON; keys are strings built with keys.ts. A second opener of the same directory
+ * fails with LEVEL_LOCKED, which becomes NmStoreLockedError ("data dir in use").
+ */
+import { Level } from 'level';
+import type { AbstractSublevel } from 'abstract-level';
+import type { GroupMeta, HistoryRecord, OverviewRecord, QueueEntry, StoredArticle, ThreadMeta } from './records';
+
+type Root = Level<string, unknown>;
+export type Sub<V> = AbstractSublevel<Root, string | Buffer | Uint8Array, string, V>;
+
+export interface Sublevels {
+  /** id -> StoredArticle */
+  articles: Sub<StoredArticle>;
+  /** group NUL n -> OverviewRecord */
+  groupIndex: Sub<OverviewRecord>;
+  /** group -> GroupMeta */
+  groups: Sub<GroupMeta>;
+  /** parent NUL seq -> child id */
+  children: Sub<string>;
+  /** root NUL seq -> member id (every article that names root first, and root itself) */
+  threadMembers: Sub<string>;
+  /** group NUL root -> ThreadMeta */
+  threads: Sub<ThreadMeta>;
+  /** group NUL lastN -> root (threads by latest activity) */
+  activity: Sub<string>;
+  /** id -> accepted | rejected, when */
+  history: Sub<HistoryRecord>;
+  /** peer NUL seq -> QueueEntry (outbound IHAVE queue) */
+  queues: Sub<QueueEntry>;
+  /** peer name -> peer record (owned by gossip) */
+  peers: Sub<unknown>;
+  /** job id -> mirror job (owned by mirror) */
+  mirrors: Sub<unknown>;
+  /** identity, counters */
+  meta: Sub<unknown>;
+}
+
+export const SUBLEVEL_NAMES: Record<keyof Sublevels, string> = {
+  articles: 'art',
+  groupIndex: 'gidx',
+  groups: 'grp',
+  children: 'kids',
+  threadMembers: 'tmem',
+  threads: 'thr',
+  activity: 'act',
+  history: 'hist',
+  queues: 'q',
+  peers: 'peers',
+  mirrors: 'mir',
+  meta: 'meta',
+};
+
+export class StoreLockedError extends Error {
+  readonly code = 'NM_ERR_DATA_DIR_IN_USE';
+  constructor(dir: string) {
+    super(`data dir in use: ${dir} is locked by another newsmesh process`);
+  }
+}
+
+export interface OpenedDb {
+  root: Root;
+  subs: Sublevels;
+}
+
+export async function openDb(dir: string): Promise<OpenedDb> {
+  const root: Root = new Level<string, unknown>(dir, { valueEncoding: 'json' });
+  try {
+    await root.open();
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    if ((err as { code?: string }).code === 'LEVEL_LOCKED' || cause?.code === 'LEVEL_LOCKED') throw new StoreLockedError(dir);
+    throw err;
+  }
+  const subs = {} as Record<string, unknown>;
+  for (const [prop, name] of Object.entries(SUBLEVEL_NAMES)) {
+    subs[prop] = root.sublevel<string, unknown>(name, { valueEncoding: 'json' });
+  }
+  return { root, subs: subs as unknown as Sublevels };
+}

@@ -1,0 +1,30 @@
+/**
+ * Key layout helpers. Numeric parts are zero-padded so lexicographic order equals numeric
+ * order; parts are joined with NUL, which no group name, node name or message-id contains.
+ */
+export const SEP = '\x00';
+/** One past SEP: the exclusive upper bound of a prefix range. */
+export const SEP_END = '\x01';
+const WIDTH = 16;
+
+export function pad(n: number): string {
+  return n.toString().padStart(WIDTH, '0');
+}
+
+export function unpad(s: string): number {
+  return Number.parseInt(s, 10);
+}
+
+export function key(...parts: (string | number)[]): string {
+  return parts.map((p) => (typeof p === 'number' ? pad(p) : p)).join(SEP);
+}
+
+/** Range options covering every key that starts with `prefix` + SEP. */
+export function prefixRange(prefix: string): { gt: string; lt: string } {
+  return { gt: prefix + SEP, lt: prefix + SEP_END };
+}
+
+/** The last part of a composite key. */
+export function lastPart(k: string): string {
+  return k.slice(k.lastIndexOf(SEP) + 1);
+}

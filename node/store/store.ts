@@ -1,0 +1,129 @@
+/**
+ * The node's store: one LevelDB with named sublevels (db.ts) and the reads everybody needs.
+ * Writes of articles go only through Ingest, which builds one atomic batch per group commit;
+ * other parts (gossip queues, peers, mirror jobs) write their own sublevels through `batch`.
+ * Start-up reads only small metadata (counters, identity), never all articles.
+ */
+import type { AbstractBatchOperation } from 'abstract-level';
+import { openDb, type OpenedDb, type Sublevels } from './db';
+import { key, prefixRange, unpad, lastPart, SEP } from './keys';
+import type { Counters, GroupMeta, HistoryRecord, Identity, OverviewRecord, StoredArticle, ThreadMeta } from './records';
+
+export type BatchOp = AbstractBatchOperation<OpenedDb['root'], string, unknown>;
+
+export interface GroupEntry extends GroupMeta {
+  name: string;
+}
+
+export interface IndexEntry extends OverviewRecord {
+  n: number;
+}
+
+export class Store {
+  private constructor(
+    private readonly db: OpenedDb,
+    readonly dir: string,
+  ) {}
+
+  static async open(dir: string): Promise<Store> {
+    return new Store(await openDb(dir), dir);
+  }
+
+  get subs(): Sublevels {
+    return this.db.subs;
+  }
+
+  /** One atomic write spanning sublevels (each op names its `sublevel`). */
+  async batch(ops: BatchOp[]): Promise<void> {
+    if (ops.length > 0) await this.db.root.batch(ops);
+  }
+
+  async close(): Promise<void> {
+    await this.db.root.close();
+  }
+
+  // ---- identity and counters -------------------------------------------------------
+
+  async identity(): Promise<Identity | undefined> {
+    return (await this.subs.meta.get('identity')) as Identity | undefined;
+  }
+
+  async setIdentity(identity: Identity): Promise<void> {
+    await this.subs.meta.put('identity', identity);
+  }
+
+  async counters(): Promise<Counters> {
+    return ((await this.subs.meta.get('counters')) as Counters | undefined) ?? { articles: 0, groups: 0, seq: 0 };
+  }
+
+  // ---- articles --------------------------------------------------------------------
+
+  async getStored(id: string): Promise<StoredArticle | undefined> {
+    return this.subs.articles.get(id);
+  }
+
+  async getManyStored(ids: string[]): Promise<(StoredArticle | undefined)[]> {
+    return ids.length === 0 ? [] : this.subs.articles.getMany(ids);
+  }
+
+  async history(ids: string[]): Promise<(HistoryRecord | undefined)[]> {
+    return ids.length === 0 ? [] : this.subs.history.getMany(ids);
+  }
+
+  // ---- groups ----------------------------------------------------------------------
+
+  async group(name: string): Promise<GroupMeta | undefined> {
+    return this.subs.groups.get(name);
+  }
+
+  async groupsMany(names: string[]): Promise<(GroupMeta | undefined)[]> {
+    return names.length === 0 ? [] : this.subs.groups.getMany(names);
+  }
+
+  async listGroups(): Promise<GroupEntry[]> {
+    const out: GroupEntry[] = [];
+    for await (const [name, meta] of this.subs.groups.iterator()) out.push({ name, ...meta });
+    return out;
+  }
+
+  /** Group index entries with n > after, ascending, at most `limit`. */
+  async groupIndex(group: string, after: number, limit: number): Promise<IndexEntry[]> {
+    const out: IndexEntry[] = [];
+    const range = prefixRange(group);
+    const it = this.subs.groupIndex.iterator({ gt: key(group, after), lt: range.lt, limit });
+    for await (const [k, v] of it) out.push({ n: unpad(lastPart(k)), ...v });
+    return out;
+  }
+
+  // ---- threads ---------------------------------------------------------------------
+
+  /** Threads of a group by newest activity first; `before` is an activity key (lastN) cursor. */
+  async threadsByActivity(group: string, limit: number, before?: number): Promise<ThreadMeta[]> {
+    const range = prefixRange(group);
+    const lt = before === undefined ? range.lt : key(group, before);
+    const roots: string[] = [];
+    for await (const root of this.subs.activity.values({ gt: range.gt, lt, reverse: true, limit })) roots.push(root);
+    const metas = roots.length ? await this.subs.threads.getMany(roots.map((r) => key(group, r))) : [];
+    return metas.filter((m): m is ThreadMeta => m !== undefined);
+  }
+
+  async thread(group: string, root: string): Promise<ThreadMeta | undefined> {
+    return this.subs.threads.get(key(group, root));
+  }
+
+  /** Ids of every article in the thread rooted at `root`, in acceptance order. */
+  async threadMembers(root: string, limit = 5000): Promise<string[]> {
+    const out: string[] = [];
+    for await (const id of this.subs.threadMembers.values({ ...prefixRange(root), limit })) out.push(id);
+    return out;
+  }
+
+  /** Direct replies of an article, in acceptance order. */
+  async children(parent: string, limit = 5000): Promise<string[]> {
+    const out: string[] = [];
+    for await (const id of this.subs.children.values({ ...prefixRange(parent), limit })) out.push(id);
+    return out;
+  }
+}
+
+export { key, prefixRange, SEP };

@@ -1,0 +1,77 @@
+/**
+ * Schemas of the local JSON API (the Contract's "Local JSON API"): request bodies, query
+ * strings and response shapes. Route types follow from these via z.infer.
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits';
+import { BodySchema, FromSchema, HeadersSchema, NewsgroupsSchema, ReferencesSchema, SubjectSchema } from './article';
+import { GroupNameSchema } from './group-name';
+import { MessageIdSchema } from './message-id';
+
+/** `newsgroups` may be an array or a comma-separated string (added convenience). */
+const NewsgroupsInputSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : v),
+  NewsgroupsSchema,
+);
+
+export const NewPostSchema = z.strictObject({
+  newsgroups: NewsgroupsInputSchema,
+  from: FromSchema,
+  subject: SubjectSchema,
+  body: BodySchema,
+  references: ReferencesSchema.optional(),
+  headers: HeadersSchema.optional(),
+});
+export type NewPost = z.infer<typeof NewPostSchema>;
+
+export const PostResultSchema = z.object({ id: z.string() });
+
+export const GroupParamsSchema = z.object({ group: GroupNameSchema });
+export const ArticleParamsSchema = z.object({ id: MessageIdSchema });
+
+const intFromQuery = (min: number, max: number, def: number) =>
+  z.coerce.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(def);
+
+export const ArticleListQuerySchema = z.strictObject({
+  after: intFromQuery(0, Number.MAX_SAFE_INTEGER, 0),
+  limit: intFromQuery(1, LIMITS.indexPageMax, LIMITS.listPageDefault),
+});
+export type ArticleListQuery = z.infer<typeof ArticleListQuerySchema>;
+
+export const GroupInfoSchema = z.object({
+  name: z.string(),
+  count: z.number(),
+  low: z.number(),
+  high: z.number(),
+  lastPostAt: z.string().nullable(),
+});
+export type GroupInfo = z.infer<typeof GroupInfoSchema>;
+
+/** NNTP-style overview line: what a listing needs without the body. */
+export const OverviewSchema = z.object({
+  n: z.number(),
+  id: z.string(),
+  subject: z.string(),
+  from: z.string(),
+  date: z.string(),
+  references: z.array(z.string()),
+});
+export type Overview = z.infer<typeof OverviewSchema>;
+
+export const StatsSchema = z.object({
+  name: z.string(),
+  articles: z.number(),
+  groups: z.number(),
+  ihaveReceived: z.number(),
+  sendmeSent: z.number(),
+  articlesReceived: z.number(),
+  articlesAccepted: z.number(),
+  articlesDuplicate: z.number(),
+  articlesRejected: z.number(),
+  ihaveSent: z.number(),
+  articlesSent: z.number(),
+});
+export type Stats = z.infer<typeof StatsSchema>;
+
+export const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;

@@ -1,0 +1,124 @@
+/**
+ * The article: its zod schema (the wire and store format), the rules of DESIGN.md's Article
+ * table, and the one validation entry point every ingest path uses. Rules that depend on the
+ * node (clock, body limit) take them as arguments, so this module stays pure.
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits';
+import { MessageIdSchema } from './message-id';
+import { GroupNameSchema } from './group-name';
+import { NodeNameSchema } from './node-name';
+import { isSingleLine, utf8Bytes } from './text-rules';
+
+const singleLine = (field: string, max: number) =>
+  z
+    .string()
+    .min(1, `${field} must not be empty`)
+    .max(max, `${field} must be at most ${max} characters`)
+    .refine(isSingleLine, `${field} must not contain CR or LF`);
+
+export const FromSchema = singleLine('from', LIMITS.fromMaxChars);
+export const SubjectSchema = singleLine('subject', LIMITS.subjectMaxChars);
+
+/** Body: any UTF-8 text; its byte limit is a node rule (checkArticleRules). */
+export const BodySchema = z.string();
+
+/** ISO 8601 in UTC with a `Z` (milliseconds optional). */
+export const DateSchema = z.iso.datetime({ message: 'date must be ISO 8601 UTC, e.g. 2026-01-31T12:00:00Z' });
+
+export const HeaderNameSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.headerNameMaxBytes)
+  .regex(/^[A-Za-z0-9-]+$/, 'header names must be letters, digits and "-"');
+
+export const HeaderValueSchema = z
+  .string()
+  .max(LIMITS.headerValueMaxChars, `header values must be at most ${LIMITS.headerValueMaxChars} characters`)
+  .refine(isSingleLine, 'header values must not contain CR or LF');
+
+export const HeadersSchema = z
+  .record(HeaderNameSchema, HeaderValueSchema)
+  .refine((h) => Object.keys(h).length <= LIMITS.headersMax, `at most ${LIMITS.headersMax} headers`);
+
+export const NewsgroupsSchema = z
+  .array(GroupNameSchema)
+  .min(LIMITS.newsgroupsMin, 'newsgroups needs at least one group')
+  .max(LIMITS.newsgroupsMax, `newsgroups takes at most ${LIMITS.newsgroupsMax} groups`);
+
+export const ReferencesSchema = z
+  .array(MessageIdSchema)
+  .max(LIMITS.referencesMax, `references takes at most ${LIMITS.referencesMax} ids`);
+
+/** Structural check only; body size and date window are node rules (see checkArticleRules). */
+export const ArticleSchema = z.strictObject({
+  id: MessageIdSchema,
+  newsgroups: NewsgroupsSchema,
+  from: FromSchema,
+  subject: SubjectSchema,
+  date: DateSchema,
+  references: ReferencesSchema.default([]),
+  path: z.array(NodeNameSchema).max(LIMITS.pathMax, `path takes at most ${LIMITS.pathMax} names`).default([]),
+  headers: HeadersSchema.optional(),
+  body: BodySchema,
+});
+
+export type Article = z.infer<typeof ArticleSchema>;
+/** What the wire may carry before defaults are applied. */
+export type ArticleInput = z.input<typeof ArticleSchema>;
+
+/** Node-dependent limits for the article rules. */
+export interface ArticleRuleContext {
+  nowMs: number;
+  maxBodyBytes: number;
+}
+
+/** A rule failure: the field it concerns and a human sentence. */
+export interface ArticleProblem {
+  field: string;
+  reason: string;
+}
+
+/** The rules that depend on the node: body size and the future-date window. */
+export function checkArticleRules(a: Pick<Article, 'body' | 'date'>, ctx: ArticleRuleContext): ArticleProblem | null {
+  const bytes = utf8Bytes(a.body);
+  if (bytes > ctx.maxBodyBytes) return { field: 'body', reason: `body is ${bytes} bytes, more than the limit of ${ctx.maxBodyBytes}` };
+  if (Date.parse(a.date) > ctx.nowMs + LIMITS.futureSkewMs) return { field: 'date', reason: 'date is more than 24 hours in the future' };
+  return null;
+}
+
+/** Turns the first zod issue into a field + reason pair. */
+export function zodProblem(error: z.ZodError): ArticleProblem {
+  const issue = error.issues[0];
+  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+  return { field, reason: issue.message };
+}
+
+export type ArticleCheck = { ok: true; article: Article } | { ok: false; problem: ArticleProblem };
+
+/** The single validation entry point for any article, whatever path it came by. */
+export function validateArticle(input: unknown, ctx: ArticleRuleContext): ArticleCheck {
+  const parsed = ArticleSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, problem: zodProblem(parsed.error) };
+  const problem = checkArticleRules(parsed.data, ctx);
+  return problem ? { ok: false, problem } : { ok: true, article: parsed.data };
+}
+
+/** Best-effort id of something that failed validation, so it can be remembered as rejected. */
+export function claimedId(input: unknown): string | undefined {
+  if (input && typeof input === 'object' && 'id' in input) {
+    const id = (input as { id: unknown }).id;
+    if (typeof id === 'string' && MessageIdSchema.safeParse(id).success) return id;
+  }
+  return undefined;
+}
+
+/** The thread root of an article: the first reference, or the article itself. */
+export function threadRoot(a: Pick<Article, 'id' | 'references'>): string {
+  return a.references.length > 0 ? a.references[0] : a.id;
+}
+
+/** The direct parent: the last reference. */
+export function parentId(a: Pick<Article, 'references'>): string | undefined {
+  return a.references.length > 0 ? a.references[a.references.length - 1] : undefined;
+}

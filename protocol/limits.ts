@@ -1,0 +1,39 @@
+/**
+ * Every size and count limit of the protocol, in one place (cf. gossipsub's constants.ts).
+ * Values that a node owner may change (the body size) are defaults here and overridden by config.
+ */
+export const LIMITS = {
+  messageIdMaxBytes: 250,
+  groupNameMaxBytes: 120,
+  newsgroupsMin: 1,
+  newsgroupsMax: 10,
+  fromMaxChars: 256,
+  subjectMaxChars: 998,
+  referencesMax: 100,
+  pathMax: 200,
+  nodeNameMaxBytes: 64,
+  headersMax: 50,
+  headerNameMaxBytes: 64,
+  headerValueMaxChars: 998,
+  /** Default body limit (`--max-article-bytes`). */
+  bodyMaxBytesDefault: 64 * 1024,
+  /** Articles dated further ahead than this are refused. */
+  futureSkewMs: 24 * 60 * 60 * 1000,
+  /** Largest JSON request body the local API and peer listener read. */
+  requestMaxBytes: 8 * 1024 * 1024,
+  /** Deepest JSON nesting accepted in any request. */
+  jsonMaxDepth: 8,
+  /** IHAVE / SENDME batch size. */
+  idsPerBatchMax: 1000,
+  /** TAKETHIS batch: at most this many articles... */
+  articlesPerBatchMax: 1000,
+  /** ...and roughly this many bytes of article JSON. */
+  takethisBatchBytes: 1024 * 1024,
+  /** Group index and article listing page size. */
+  indexPageMax: 1000,
+  listPageDefault: 100,
+  /** How long a rejected id is remembered (not fetched again). */
+  rejectedMemoryMs: 60 * 60 * 1000,
+} as const;
+
+export type Limits = typeof LIMITS;

@@ -1,0 +1,78 @@
+/**
+ * Peer protocol, version 1 (the Contract's "Peer protocol"): message schemas for hello,
+ * ihave, takethis, sendme and the group index. Articles inside takethis/sendme are checked
+ * one by one with validateArticle, so a single bad one does not sink its batch.
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits';
+import { MessageIdSchema } from './message-id';
+import { NodeNameSchema } from './node-name';
+
+export const PROTOCOL_VERSION = 1;
+
+export const PeerUrlSchema = z
+  .string()
+  .max(2048)
+  .url('url must be an absolute http(s) URL')
+  .refine((u) => /^https?:\/\//.test(u), 'url must start with http:// or https://');
+
+export const HelloSchema = z.object({
+  name: NodeNameSchema,
+  url: PeerUrlSchema,
+  version: z.number().int(),
+  /** Added to the contract: the bearer token the answering node should use when it calls back. */
+  token: z.string().min(16).max(256).optional(),
+});
+export type Hello = z.infer<typeof HelloSchema>;
+
+export const HelloReplySchema = z.object({
+  name: NodeNameSchema,
+  version: z.number().int(),
+  token: z.string(),
+  /** Added: `pending` when the answering node approves peers by hand. */
+  state: z.enum(['up', 'pending']).optional(),
+});
+export type HelloReply = z.infer<typeof HelloReplySchema>;
+
+const IdBatchSchema = z
+  .array(MessageIdSchema)
+  .min(1, 'ids must not be empty')
+  .max(LIMITS.idsPerBatchMax, `ids takes at most ${LIMITS.idsPerBatchMax} ids`);
+
+export const IhaveSchema = z.object({ ids: IdBatchSchema });
+export type Ihave = z.infer<typeof IhaveSchema>;
+
+export const IhaveReplySchema = z.object({ sendme: z.array(z.string()), later: z.array(z.string()) });
+export type IhaveReply = z.infer<typeof IhaveReplySchema>;
+
+/** Articles stay `unknown` here: each is validated on its own by validateArticle. */
+export const TakethisSchema = z.object({
+  articles: z
+    .array(z.unknown())
+    .min(1, 'articles must not be empty')
+    .max(LIMITS.articlesPerBatchMax, `articles takes at most ${LIMITS.articlesPerBatchMax} articles`),
+});
+
+export const ResultStatusSchema = z.enum(['accepted', 'duplicate', 'rejected']);
+export type ResultStatus = z.infer<typeof ResultStatusSchema>;
+
+export const ArticleResultSchema = z.object({
+  id: z.string(),
+  status: ResultStatusSchema,
+  reason: z.string().optional(),
+});
+export type ArticleResult = z.infer<typeof ArticleResultSchema>;
+
+export const TakethisReplySchema = z.object({ results: z.array(ArticleResultSchema) });
+
+export const SendmeSchema = z.object({ ids: IdBatchSchema });
+export const SendmeReplySchema = z.object({ articles: z.array(z.unknown()) });
+
+export const PeerGroupSchema = z.object({ name: z.string(), count: z.number(), low: z.number(), high: z.number() });
+export const PeerGroupsReplySchema = z.array(PeerGroupSchema);
+
+export const IndexReplySchema = z.object({
+  entries: z.array(z.object({ n: z.number().int(), id: z.string() })),
+  high: z.number().int(),
+});
+export type IndexReply = z.infer<typeof IndexReplySchema>;
