@@ -13,6 +13,7 @@ import type { Ingest } from './ingest/ingest';
 import type { Metrics } from './metrics';
 import type { Store } from './store/store';
 import type { StoredArticle, ThreadMeta } from './store/records';
+import type { MirrorService, PeerService } from './feature-services';
 
 export interface NodeServiceComponents {
   store: Store;
@@ -35,6 +36,11 @@ export interface ThreadView {
 }
 
 export class NodeService {
+  /** Set by the gossip part. */
+  peers: PeerService | null = null;
+  /** Set by the mirror part. */
+  mirrors: MirrorService | null = null;
+
   constructor(
     private readonly c: NodeServiceComponents,
     readonly identity: NodeIdentity,

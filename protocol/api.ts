@@ -75,3 +75,61 @@ export type Stats = z.infer<typeof StatsSchema>;
 
 export const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+// ---- peers (gossip) -------------------------------------------------------------------
+
+export const PeerStateSchema = z.enum(['up', 'down', 'pending']);
+export type PeerState = z.infer<typeof PeerStateSchema>;
+
+/** `GET /api/peers` row: the contract's fields first, link health added after. */
+export const PeerInfoSchema = z.object({
+  name: z.string(),
+  url: z.string(),
+  state: PeerStateSchema,
+  backlog: z.number(),
+  lastSeenAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  groups: z.string().optional(),
+  offered: z.number().optional(),
+  sent: z.number().optional(),
+  accepted: z.number().optional(),
+  duplicate: z.number().optional(),
+  rejected: z.number().optional(),
+  duplicateRatio: z.number().optional(),
+  lagMs: z.number().optional(),
+});
+export type PeerInfo = z.infer<typeof PeerInfoSchema>;
+
+export const AddPeerSchema = z.strictObject({
+  url: z.string().max(2048).url('url must be an absolute http(s) URL'),
+  groups: z.string().max(2048).optional(),
+});
+export type AddPeer = z.infer<typeof AddPeerSchema>;
+
+export const PeerNameParamsSchema = z.object({ name: z.string().min(1).max(64) });
+
+// ---- mirrors -------------------------------------------------------------------------
+
+export const MirrorStateSchema = z.enum(['running', 'done', 'failed']);
+
+export const StartMirrorSchema = z.strictObject({
+  peer: z.string().min(1).max(2048),
+  group: GroupNameSchema,
+  follow: z.boolean().optional(),
+});
+export type StartMirror = z.infer<typeof StartMirrorSchema>;
+
+export const MirrorJobInfoSchema = z.object({
+  id: z.string(),
+  peer: z.string(),
+  group: z.string(),
+  state: MirrorStateSchema,
+  done: z.number(),
+  total: z.number(),
+  error: z.string().optional(),
+  follow: z.boolean().optional(),
+  rate: z.number().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+export type MirrorJobInfo = z.infer<typeof MirrorJobInfoSchema>;

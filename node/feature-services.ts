@@ -1,0 +1,21 @@
+/**
+ * Interfaces of the feature services that the web pages and the local API call, implemented
+ * by gossip/ (peers) and mirror/ (mirror jobs). NodeService holds them once their parts are
+ * built, so web/ depends only on these shapes.
+ */
+import type { AddPeer, MirrorJobInfo, PeerInfo, StartMirror } from '../protocol/api';
+
+export interface PeerService {
+  list(): Promise<PeerInfo[]>;
+  /** Handshakes with the node at `url` and keeps it; resolves once the link is set up. */
+  add(req: AddPeer): Promise<{ name: string; url: string; state: PeerInfo['state'] }>;
+  remove(name: string): Promise<void>;
+  /** Accepts a pending request (under --accept-peers approve). */
+  approve(name: string): Promise<void>;
+}
+
+export interface MirrorService {
+  start(req: StartMirror): Promise<{ id: string }>;
+  list(): Promise<MirrorJobInfo[]>;
+  get(id: string): Promise<MirrorJobInfo | undefined>;
+}

@@ -1,0 +1,66 @@
+/**
+ * Spawns the built CLI (`dist/node/cli/main.js`) as a real process and waits for its
+ * contract ready line. Requires `npm run build` (npm test runs it first).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export const CLI = join(__dirname, '..', '..', 'dist', 'node', 'cli', 'main.js');
+
+export interface NodeProcess {
+  child: ChildProcess;
+  name: string;
+  webUrl: string;
+  peerUrl: string;
+  stderr: () => string;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+}
+
+const READY = /^newsmesh (\S+) ready web=(\S+) peer=(\S+)$/m;
+
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20000): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [CLI, 'start', '--web', '127.0.0.1:0', '--listen', '127.0.0.1:0', ...args], {
+    env: { ...process.env, NEWSMESH_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stderr!.on('data', (d) => (err += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line in ${timeoutMs} ms; stderr: ${err}`)), timeoutMs);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = READY.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, name: m[1], webUrl: m[2], peerUrl: m[3], stderr: () => err, exited });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited with ${code} before ready; stderr: ${err}`));
+    });
+  });
+}
+
+/** Runs a CLI subcommand to completion. */
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`newsmesh ${args.join(' ')} timed out; stderr: ${stderr}`));
+    }, opts.timeoutMs ?? 30000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
