@@ -3,8 +3,8 @@ const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescri
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': swc },
-  // fastify's inject pulls in ESM-only cookie@2; let swc turn it into CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!(cookie|set-cookie-parser)/)'],
+  // fastify's inject and @fastify/cookie (its dynamic import) pull in ESM-only cookie@2; let swc turn them into CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|set-cookie-parser|@fastify/cookie)/)'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/bench/'],
   testTimeout: 60000,

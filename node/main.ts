@@ -50,7 +50,14 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
   await ingest.start();
   const service = new NodeService({ store, ingest, clock, metrics }, { name, webUrl: '', peerUrl: '' });
   const components: NodeComponents = { config, store, clock, logger, metrics, ingest, service };
-  const parts: NodePart[] = (opts.parts ?? defaultParts).map((f) => f(components));
+  let parts: NodePart[];
+  try {
+    parts = (opts.parts ?? defaultParts).map((f) => f(components));
+  } catch (err) {
+    // A part refusing its config (e.g. a non-loopback --web without a password) must not leave the store locked.
+    await store.close();
+    throw err;
+  }
 
   const web = buildWebApp({ service, logger }, parts.flatMap((p) => p.webRoutes ?? []));
   const peer = buildPeerApp({ name, logger }, parts.flatMap((p) => p.peerRoutes ?? []));

@@ -2,5 +2,9 @@
  * The parts a real node runs, in start order. Each feature module exports one PartFactory.
  */
 import type { PartFactory } from './part';
+import { gossipPartFactory } from './gossip/gossip-part';
+import { mirrorPart } from './mirror/mirror-part';
+import { webPart } from '../web/part';
 
-export const defaultParts: PartFactory[] = [];
+// mirror runs after gossip (it uses service.peers) and before the web pages.
+export const defaultParts: PartFactory[] = [gossipPartFactory, mirrorPart, webPart];

@@ -97,6 +97,11 @@ export const PeerInfoSchema = z.object({
   rejected: z.number().optional(),
   duplicateRatio: z.number().optional(),
   lagMs: z.number().optional(),
+  /** Added: what the peer offered and sent us, watchdog restarts, and whether it waits for our approval. */
+  offersReceived: z.number().optional(),
+  bodiesReceived: z.number().optional(),
+  restarts: z.number().optional(),
+  waitingForApproval: z.boolean().optional(),
 });
 export type PeerInfo = z.infer<typeof PeerInfoSchema>;
 

@@ -91,7 +91,9 @@ export function checkArticleRules(a: Pick<Article, 'body' | 'date'>, ctx: Articl
 export function zodProblem(error: z.ZodError): ArticleProblem {
   const issue = error.issues[0];
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-  return { field, reason: issue.message };
+  // A bad record key (header name) carries the rule in its inner issue, not in "Invalid key".
+  const inner = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+  return { field, reason: inner ?? issue.message };
 }
 
 export type ArticleCheck = { ok: true; article: Article } | { ok: false; problem: ArticleProblem };

@@ -6,3 +6,7 @@ export * from './node-name';
 export * from './article';
 export * from './api';
 export * from './peer-messages';
+export * from './archive-messages';
+export * from './rfc5536';
+export * from './mbox';
+export * from './jsonl';

@@ -29,6 +29,8 @@ export const LIMITS = {
   articlesPerBatchMax: 1000,
   /** ...and roughly this many bytes of article JSON. */
   takethisBatchBytes: 1024 * 1024,
+  /** Largest SENDME answer (mirror): bodies past it are listed in `more` and asked for again. */
+  sendmeReplyBytes: 4 * 1024 * 1024,
   /** Group index and article listing page size. */
   indexPageMax: 1000,
   listPageDefault: 100,

@@ -8,7 +8,7 @@ import { LIMITS } from './limits';
 import { isPrintableAsciiNoSpace, utf8Bytes } from './text-rules';
 
 /** `<left@right>`: printable ASCII, no spaces, no further `<`, `>` or `@` outside the separator. */
-const MESSAGE_ID_RE = /^<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f\x41-\x7e]+>$/;
+const MESSAGE_ID_RE = /^<[\x21-\x3b\x3d\x3f\x41-\x7e]+@[\x21-\x3b\x3d\x3f\x41-\x7e]+>$/;
 
 /** Reason the string is not a Message-ID, or null when it is one. */
 export function messageIdProblem(id: string): string | null {

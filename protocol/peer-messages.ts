@@ -22,6 +22,8 @@ export const HelloSchema = z.object({
   version: z.number().int(),
   /** Added to the contract: the bearer token the answering node should use when it calls back. */
   token: z.string().min(16).max(256).optional(),
+  /** Added: the wildmat of groups the greeting node exchanges over this link (default all). */
+  groups: z.string().max(2048).optional(),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 

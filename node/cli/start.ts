@@ -35,15 +35,16 @@ export function startCommand(): Command {
           maxArticleBytes: opts.maxArticleBytes as number | undefined,
           webPassword: opts.webPassword as string | undefined,
         });
-        process.stdout.write(`newsmesh ${node.name} ready web=${node.webUrl} peer=${node.peerUrl}\n`);
         const stop = () => {
           node.close().then(
             () => process.exit(0),
             (err) => fail(err),
           );
         };
+        // Handlers first: whoever reads the ready line may signal at once.
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        process.stdout.write(`newsmesh ${node.name} ready web=${node.webUrl} peer=${node.peerUrl}\n`);
       } catch (err) {
         fail(err);
       }

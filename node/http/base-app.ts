@@ -10,6 +10,7 @@ import { NmError } from '../errors';
 import type { Logger } from '../logger';
 import { errorHandlerPlugin } from './error-handler';
 import { exceedsDepth } from './json-depth';
+import { jsonBodyPlugin } from './json-body';
 
 export interface BaseAppOptions {
   logger: Logger;
@@ -25,10 +26,13 @@ export function createBaseApp(opts: BaseAppOptions) {
     onConstructorPoisoning: 'error',
     keepAliveTimeout: 65_000,
     forceCloseConnections: true,
+    // A Message-ID may be 250 bytes, three times that url-encoded; fastify's default is 100.
+    maxParamLength: 2048,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.register(errorHandlerPlugin);
+  app.register(jsonBodyPlugin, { bodyLimit: opts.bodyLimit ?? LIMITS.requestMaxBytes });
   app.addHook('preValidation', async (request) => {
     if (request.body !== undefined && exceedsDepth(request.body, LIMITS.jsonMaxDepth)) {
       throw new NmError('NM_ERR_TOO_DEEP', `body: JSON nesting deeper than ${LIMITS.jsonMaxDepth} levels`);

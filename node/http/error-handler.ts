@@ -6,6 +6,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { LIMITS } from '../../protocol/limits';
 import { ERROR_CODES, isNmError, NmError, type ErrorCode } from '../errors';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -17,6 +18,17 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_RATE_LIMIT: 'NM_ERR_RATE_LIMIT',
 };
 
+/** Sentences for fastify's own refusals, which say what went wrong but not what to send. */
+const FASTIFY_MESSAGES: Record<string, (e: FastifyError) => string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: (e) =>
+    /prototype property/.test(e.message)
+      ? `body: the key "${/constructor/.test(e.message) ? 'constructor' : '__proto__'}" is not allowed in JSON (prototype poisoning)`
+      : `body is not valid JSON: ${e.message}`,
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => 'body is empty but content-type is application/json; send a JSON object',
+  FST_ERR_CTP_BODY_TOO_LARGE: () => `body is larger than the limit of ${LIMITS.requestMaxBytes} bytes`,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => 'content-type is not supported here; send application/json',
+};
+
 /** Maps any thrown value to a typed error (the `field: rule` form for validation). */
 export function toNmError(err: unknown): NmError | null {
   if (isNmError(err)) return err;
@@ -24,9 +36,11 @@ export function toNmError(err: unknown): NmError | null {
   if (hasZodFastifySchemaValidationErrors(fe)) {
     const v = fe.validation[0];
     const where = [fe.validationContext, ...v.instancePath.split('/').filter(Boolean)].join('.');
-    return new NmError('NM_ERR_VALIDATION', `${where}: ${v.message}`, where);
+    // A bad record key (a header name) keeps its rule in the inner issue, not in "Invalid key".
+    const inner = v.keyword === 'invalid_key' ? (v.params as { issues?: { message?: string }[] }).issues?.[0]?.message : undefined;
+    return new NmError('NM_ERR_VALIDATION', `${where}: ${inner ?? v.message}`, where);
   }
-  if (fe?.code && FASTIFY_CODES[fe.code]) return new NmError(FASTIFY_CODES[fe.code], fe.message);
+  if (fe?.code && FASTIFY_CODES[fe.code]) return new NmError(FASTIFY_CODES[fe.code], FASTIFY_MESSAGES[fe.code]?.(fe) ?? fe.message);
   if (fe instanceof SyntaxError) return new NmError('NM_ERR_BAD_JSON', `body is not valid JSON: ${fe.message}`);
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code = (Object.keys(ERROR_CODES) as ErrorCode[]).find((c) => ERROR_CODES[c] === fe.statusCode) ?? 'NM_ERR_VALIDATION';

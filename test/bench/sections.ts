@@ -2,6 +2,22 @@
  * The benchmark sections, in run order. Each is `() => Promise<figures>`; every section
  * bounds its own load in count and time and uses only loopback.
  */
+import { ingestSection } from './ingest';
+import { apiSection } from './api';
+import { startupSection } from './startup';
+import { webSection } from './web';
+import { mirrorSection } from './mirror';
+import { gossipLinkSection } from './gossip-link';
+import { gossipGraphSection } from './gossip-graph';
+
 export type Section = () => Promise<Record<string, unknown>>;
 
-export const sections: Record<string, Section> = {};
+export const sections: Record<string, Section> = {
+  ingest: ingestSection,
+  api: apiSection,
+  startup: startupSection,
+  web: webSection,
+  mirror: mirrorSection,
+  gossipLink: gossipLinkSection,
+  gossipGraph: gossipGraphSection,
+};

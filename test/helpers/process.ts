@@ -3,9 +3,11 @@
  * contract ready line. Requires `npm run build` (npm test runs it first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
-export const CLI = join(__dirname, '..', '..', 'dist', 'node', 'cli', 'main.js');
+// From test/helpers (jest) the build is ../../dist; from dist/test/helpers (bench) it is ../..
+const BUILD = basename(join(__dirname, '..', '..')) === 'dist' ? join(__dirname, '..', '..') : join(__dirname, '..', '..', 'dist');
+export const CLI = join(BUILD, 'node', 'cli', 'main.js');
 
 export interface NodeProcess {
   child: ChildProcess;

@@ -1,0 +1,74 @@
+/**
+ * Archive files through the local API (contract additions): `GET /api/groups/GROUP/export`
+ * streams a group as mboxrd or JSON lines, paging through the group index so memory stays
+ * flat; `POST /api/import` takes one batch of articles through the normal ingest and answers
+ * added / present / rejected counts with a reason per rejected article.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { GroupParamsSchema } from '../../protocol/api';
+import { ExportQuerySchema, ImportBatchSchema, ImportResultSchema, type ImportResult } from '../../protocol/archive-messages';
+import { renderMboxMessage } from '../../protocol/mbox';
+import { renderJsonLine } from '../../protocol/jsonl';
+import type { Article } from '../../protocol/article';
+import { notFound } from '../errors';
+import type { Ingest } from '../ingest/ingest';
+import type { Store } from '../store/store';
+
+export interface ExportRoutesOptions {
+  store: Store;
+  ingest: Ingest;
+  /** Articles read per page while exporting. */
+  pageSize?: number;
+}
+
+async function readPage(store: Store, group: string, after: number, pageSize: number) {
+  const entries = await store.groupIndex(group, after, pageSize);
+  const stored = entries.length > 0 ? await store.getManyStored(entries.map((e) => e.id)) : [];
+  return { lastN: entries.length > 0 ? entries[entries.length - 1].n : after, stored };
+}
+
+/**
+ * Every article of a group in number order, rendered, one page of text at a time. The next
+ * page is read from the store while the current one is rendered and sent.
+ */
+export async function* exportGroup(store: Store, group: string, format: 'mbox' | 'jsonl', pageSize = 1000): AsyncGenerator<string> {
+  const render: (a: Article) => string = format === 'mbox' ? renderMboxMessage : renderJsonLine;
+  let next = readPage(store, group, 0, pageSize);
+  for (;;) {
+    const page = await next;
+    if (page.stored.length === 0) return;
+    next = readPage(store, group, page.lastN, pageSize);
+    // Surfaced by the await above on the next turn; a client that hangs up leaves it unawaited.
+    next.catch(() => undefined);
+    let text = '';
+    for (const s of page.stored) if (s) text += render(s.article);
+    yield text;
+  }
+}
+
+export const exportRoutes: FastifyPluginAsyncZod<ExportRoutesOptions> = async (app, { store, ingest, pageSize }) => {
+  app.get('/api/groups/:group/export', { schema: { params: GroupParamsSchema, querystring: ExportQuerySchema } }, async (req, reply) => {
+    const { group } = req.params;
+    if (!(await store.group(group))) throw notFound(`group ${group}`);
+    const { format } = req.query;
+    reply
+      .type(format === 'mbox' ? 'application/mbox; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${group}.${format === 'mbox' ? 'mbox' : 'jsonl'}"`);
+    return reply.send(Readable.from(exportGroup(store, group, format, pageSize)));
+  });
+
+  app.post('/api/import', { schema: { body: ImportBatchSchema, response: { 200: ImportResultSchema } } }, async (req): Promise<ImportResult> => {
+    const results = await ingest.submit(req.body.articles, { kind: 'import' });
+    const out: ImportResult = { added: 0, present: 0, rejected: 0, problems: [] };
+    for (const r of results) {
+      if (r.status === 'accepted') out.added++;
+      else if (r.status === 'duplicate') out.present++;
+      else {
+        out.rejected++;
+        out.problems.push({ id: r.id || '(no valid id)', reason: r.reason ?? 'rejected' });
+      }
+    }
+    return out;
+  });
+};

@@ -1,0 +1,42 @@
+/**
+ * `newsmesh check [--data DIR]`: offline consistency check of a stopped node's data dir.
+ * Prints each problem found (the first 50) and one summary line; exits 0 when the store is
+ * consistent, 1 when it is not. A running node holds the lock, so that case says "data dir in use".
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { checkStore } from '../store/check';
+import { Store } from '../store/store';
+import { CliError, fail } from './errors';
+
+export function checkCommand(): Command {
+  return new Command('check')
+    .description("offline consistency check of a stopped node's data dir")
+    .addOption(new Option('--data <dir>', 'data directory').env('NEWSMESH_DATA').default('./data'))
+    .action(async (opts: { data: string }) => {
+      try {
+        // Opening would create an empty store; checking a typo'd path must not do that.
+        if (!existsSync(join(opts.data, 'CURRENT'))) throw new CliError(`no newsmesh data dir at ${opts.data}`);
+        const store = await Store.open(opts.data);
+        let report;
+        try {
+          report = await checkStore(store);
+        } finally {
+          await store.close();
+        }
+        for (const p of report.problems) process.stdout.write(`problem: ${p}\n`);
+        const more = report.problemCount - report.problems.length;
+        if (more > 0) process.stdout.write(`... and ${more} more problems\n`);
+        const what = `${report.articles} articles, ${report.groups} groups, ${report.indexEntries} index entries, ${report.history.accepted} accepted and ${report.history.rejected} rejected in history`;
+        if (report.problemCount === 0) {
+          process.stdout.write(`newsmesh check: ok: ${what}\n`);
+          return;
+        }
+        process.stdout.write(`newsmesh check: ${report.problemCount} problem${report.problemCount === 1 ? '' : 's'}: ${what}\n`);
+        process.exitCode = 1;
+      } catch (err) {
+        fail(err);
+      }
+    });
+}

@@ -1,0 +1,385 @@
+/**
+ * The gossip engine: owns the peer table, one PeerLink per peer, the receiver, and the feed
+ * router the ingest asks which queues an accepted article goes into. It is the PeerService
+ * of the local API (add / list / remove / approve) and answers hellos. Start-up counts the
+ * queues (ids only, never articles), greets every known peer with our current URL, and peers
+ * with each `--peer` URL, retrying in the background until it answers.
+ */
+import { PROTOCOL_VERSION, type Hello, type HelloReply } from '../../protocol/peer-messages';
+import { parseWildmat } from '../../protocol/wildmat';
+import type { AddPeer, PeerInfo } from '../../protocol/api';
+import type { Article } from '../../protocol/article';
+import type { AcceptPeers } from '../config';
+import type { PeerService } from '../feature-services';
+import { NmError, notFound } from '../errors';
+import type { AcceptedEvent, FeedRouter, Origin } from '../ingest/origin';
+import { peerOf } from '../ingest/origin';
+import type { NodeComponents } from '../part';
+import { key, prefixRange, SEP } from '../store/keys';
+import { Backoff } from './backoff';
+import { BodyCache } from './body-cache';
+import { sayHello } from './handshake';
+import { InFlight } from './in-flight';
+import { KnownHaves } from './known-haves';
+import { LinkStats } from './link-stats';
+import { bearerToken } from './peer-auth';
+import { PeerLink, type LinkInit } from './peer-link';
+import { isActive, type PeerRecord } from './peer-record';
+import { newToken, PeerTable } from './peer-table';
+import { PeerRateLimit, type RateLimitInit } from './rate-limit';
+import { Receiver } from './receiver';
+import type { Transport } from './transport';
+
+export interface GossipInit extends LinkInit, RateLimitInit {
+  helloTimeoutMs: number;
+  inFlightTtlMs: number;
+  /** How often the watchdog looks for stalled links. */
+  watchdogMs: number;
+  /** Bytes of serialised recent articles kept for sending (0 = always read the store). */
+  bodyCacheBytes: number;
+}
+
+export const DEFAULT_GOSSIP_INIT: GossipInit = {
+  idsPerIhave: 1000,
+  takethisBytes: 1024 * 1024,
+  maxInFlight: 4,
+  requestTimeoutMs: 15_000,
+  backoffBaseMs: 500,
+  backoffCapMs: 180_000,
+  laterDelayMs: 100,
+  laterMaxMs: 3_000,
+  stallMs: 30_000,
+  tailMax: 20_000,
+  helloTimeoutMs: 10_000,
+  inFlightTtlMs: 10_000,
+  watchdogMs: 5_000,
+  bodyCacheBytes: 64 * 1024 * 1024,
+  articlesPerSec: 200_000,
+  requestsPerSec: 5_000,
+  burstSec: 2,
+};
+
+export type GossipComponents = NodeComponents & { transport: Transport };
+
+const normUrl = (url: string) => url.replace(/\/+$/, '');
+
+export class GossipEngine implements PeerService, FeedRouter {
+  readonly table: PeerTable;
+  readonly receiver: Receiver;
+  readonly limiter: PeerRateLimit;
+  private readonly links = new Map<string, PeerLink>();
+  private readonly stats = new Map<string, LinkStats>();
+  private readonly inFlight: InFlight;
+  private readonly haves = new KnownHaves();
+  private readonly bodies: BodyCache;
+  private readonly stopping = new AbortController();
+  private readonly background: Promise<unknown>[] = [];
+  private readonly log;
+
+  constructor(
+    private readonly c: GossipComponents,
+    private readonly init: GossipInit,
+  ) {
+    this.log = c.logger.child({ component: 'gossip' });
+    this.table = new PeerTable(c.store);
+    this.inFlight = new InFlight(c.clock, init.inFlightTtlMs);
+    this.bodies = new BodyCache(init.bodyCacheBytes);
+    this.limiter = new PeerRateLimit(c.clock, init);
+    this.receiver = new Receiver({ ...c, table: this.table, inFlight: this.inFlight, haves: this.haves, stats: (p) => this.statsOf(p) });
+  }
+
+  private get me(): string {
+    return this.c.service.name;
+  }
+
+  private get mode(): AcceptPeers {
+    return this.c.config.acceptPeers;
+  }
+
+  // ---- life cycle ----------------------------------------------------------------
+
+  /** Loads peers (before the listeners open, so hellos find them). */
+  async load(): Promise<void> {
+    await this.table.load();
+  }
+
+  async start(): Promise<void> {
+    const counts = await this.countQueues();
+    for (const rec of this.table.all()) {
+      const link = this.linkFor(rec.name);
+      link.backlog = counts.get(rec.name) ?? 0;
+      link.start(rec.localOk);
+    }
+    for (const url of this.c.config.peer) this.background.push(this.peerAtStart(normUrl(url)));
+    this.background.push(this.watchdog());
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all([...this.links.values()].map((l) => l.stop()));
+    await Promise.allSettled(this.background);
+    await this.table.flush().catch(() => undefined);
+    await this.c.transport.close();
+  }
+
+  /** Queue sizes per peer, by keys only; entries of forgotten peers are dropped. */
+  private async countQueues(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    const orphans = new Set<string>();
+    for await (const k of this.c.store.subs.queues.keys()) {
+      const peer = k.slice(0, k.indexOf(SEP));
+      if (this.table.get(peer)) counts.set(peer, (counts.get(peer) ?? 0) + 1);
+      else orphans.add(peer);
+    }
+    for (const p of orphans) await this.c.store.subs.queues.clear(prefixRange(p));
+    return counts;
+  }
+
+  private async peerAtStart(url: string): Promise<void> {
+    if (this.table.byUrl(url)) return; // a known peer is greeted by its link
+    const backoff = new Backoff({ baseMs: this.init.backoffBaseMs, capMs: Math.min(this.init.backoffCapMs, 60_000) });
+    while (!this.stopping.signal.aborted) {
+      try {
+        await this.add({ url });
+        return;
+      } catch (err) {
+        const wait = backoff.next();
+        this.log.warn({ url, reason: (err as Error).message, retryInMs: wait }, '--peer: cannot peer yet');
+        if ((err as NmError).code === 'NM_ERR_PEER_REFUSED') return;
+        await this.c.clock.sleep(wait, this.stopping.signal);
+      }
+    }
+  }
+
+  private async watchdog(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      await this.c.clock.sleep(this.init.watchdogMs, this.stopping.signal);
+      if (this.stopping.signal.aborted) return;
+      this.inFlight.sweep();
+      await this.table.flush().catch((err) => this.log.warn({ err }, 'cannot save peer records'));
+      for (const link of this.links.values()) await link.checkStall().catch(() => false);
+    }
+  }
+
+  // ---- routing (called by the ingest inside its commit) ----------------------------
+
+  targets(article: Article, origin: Origin): string[] {
+    const from = peerOf(origin);
+    const out: string[] = [];
+    for (const rec of this.table.all()) {
+      if (!isActive(rec) || rec.name === from || article.path.includes(rec.name)) continue;
+      if (this.haves.has(rec.name, article.id)) continue;
+      if (!this.table.filterAllows(rec.name, article.newsgroups)) continue;
+      out.push(rec.name);
+    }
+    return out;
+  }
+
+  onAccepted(events: AcceptedEvent[]): void {
+    const perPeer = new Map<string, { key: string; id: string; at: number }[]>();
+    const at = this.c.clock.now();
+    for (const e of events) {
+      if (e.targets.length > 0) this.bodies.set(e.article.id, JSON.stringify(e.article));
+      for (const t of e.targets) {
+        let list = perPeer.get(t);
+        if (!list) perPeer.set(t, (list = []));
+        list.push({ key: key(t, e.seq), id: e.article.id, at });
+      }
+    }
+    for (const [t, entries] of perPeer) this.links.get(t)?.appended(entries);
+  }
+
+  // ---- hello (answering side) ------------------------------------------------------
+
+  async handleHello(hello: Hello, authorization: string | undefined): Promise<HelloReply> {
+    if (hello.version !== PROTOCOL_VERSION) throw new NmError('NM_ERR_VALIDATION', `version: this node speaks protocol version ${PROTOCOL_VERSION}`, 'version');
+    if (hello.name === this.me) throw new NmError('NM_ERR_PEER_REFUSED', `name: ${hello.name} is this node's own name`);
+    const url = normUrl(hello.url);
+    const known = this.table.get(hello.name);
+    const authorized = known !== undefined && bearerToken(authorization) === known.tokenIn;
+    if (known && !authorized && normUrl(known.url) !== url) {
+      throw new NmError('NM_ERR_PEER_EXISTS', `a peer named ${hello.name} is already known at another address; greet with its token`);
+    }
+    if (!known && this.mode === 'closed') throw new NmError('NM_ERR_FORBIDDEN', 'this node does not accept new peers');
+    const now = this.c.clock.now();
+    const rec: PeerRecord = {
+      name: hello.name,
+      url,
+      ...(known?.groups ? { groups: known.groups } : {}),
+      ...(hello.groups ? { remoteGroups: hello.groups } : {}),
+      tokenIn: known?.tokenIn ?? newToken(),
+      ...(hello.token ?? known?.tokenOut ? { tokenOut: hello.token ?? known?.tokenOut } : {}),
+      localOk: known?.localOk ?? this.mode === 'open',
+      remoteOk: true,
+      addedAt: known?.addedAt ?? now,
+      lastSeenAt: now,
+      lastError: null,
+    };
+    if (hello.groups) parseWildmat(hello.groups); // a malformed filter is refused (400) rather than ignored
+    await this.table.put(rec);
+    const link = this.linkFor(rec.name);
+    link.start(false);
+    link.peerIsBack();
+    if (!known) this.log.info({ peer: rec.name, url, state: rec.localOk ? 'up' : 'pending' }, 'greeted by a new peer');
+    return { name: this.me, version: PROTOCOL_VERSION, token: rec.tokenIn, state: rec.localOk ? 'up' : 'pending' };
+  }
+
+  // ---- PeerService -------------------------------------------------------------------
+
+  async add(req: AddPeer): Promise<{ name: string; url: string; state: PeerInfo['state'] }> {
+    const url = normUrl(req.url);
+    if (req.groups !== undefined) {
+      try {
+        parseWildmat(req.groups);
+      } catch (err) {
+        throw new NmError('NM_ERR_VALIDATION', `groups: ${(err as Error).message}`, 'groups');
+      }
+    }
+    if (url === normUrl(this.c.service.identity.peerUrl)) throw new NmError('NM_ERR_VALIDATION', 'url: that is this node\'s own peer URL', 'url');
+    const known = this.table.byUrl(url);
+    const groups = mergeGroups(known, req.groups);
+    const tokenIn = known?.tokenIn ?? newToken();
+    const reply = await this.greetUrl(url, tokenIn, groups, known?.tokenOut);
+    if (reply.name === this.me) throw new NmError('NM_ERR_PEER_REFUSED', `${url} is a node with this node's own name (${this.me})`);
+    const prior = this.table.get(reply.name) ?? known;
+    const rec: PeerRecord = {
+      name: reply.name,
+      url,
+      ...(groups ? { groups } : {}),
+      ...(prior?.remoteGroups ? { remoteGroups: prior.remoteGroups } : {}),
+      tokenIn: prior?.name === reply.name ? prior.tokenIn : tokenIn,
+      tokenOut: reply.token,
+      localOk: true,
+      remoteOk: reply.state !== 'pending',
+      addedAt: prior?.addedAt ?? this.c.clock.now(),
+      lastSeenAt: this.c.clock.now(),
+      lastError: null,
+    };
+    // The token we offered in the hello is the one the peer now holds.
+    rec.tokenIn = tokenIn;
+    if (known && known.name !== reply.name) await this.forget(known.name);
+    await this.table.put(rec);
+    const link = this.linkFor(rec.name);
+    link.start(false);
+    link.peerIsBack();
+    this.log.info({ peer: rec.name, url, state: isActive(rec) ? 'up' : 'pending' }, 'peered');
+    return { name: rec.name, url, state: isActive(rec) ? link.state : 'pending' };
+  }
+
+  async list(): Promise<PeerInfo[]> {
+    const out: PeerInfo[] = [];
+    for (const rec of this.table.all().sort((a, b) => a.name.localeCompare(b.name))) {
+      const link = this.links.get(rec.name);
+      const s = this.statsOf(rec.name);
+      out.push({
+        name: rec.name,
+        url: rec.url,
+        state: isActive(rec) ? (link?.state ?? 'down') : 'pending',
+        backlog: Math.max(0, link?.backlog ?? 0),
+        lastSeenAt: rec.lastSeenAt === null ? null : new Date(rec.lastSeenAt).toISOString(),
+        lastError: rec.lastError,
+        groups: rec.groups ?? '*',
+        offered: s.offered,
+        sent: s.sent,
+        accepted: s.accepted,
+        duplicate: s.duplicate,
+        rejected: s.rejected,
+        duplicateRatio: s.duplicateRatio(),
+        lagMs: link ? await link.lagMs() : 0,
+        ...{ offersReceived: s.offersReceived, bodiesReceived: s.bodiesReceived, restarts: s.restarts, waitingForApproval: !rec.localOk },
+      });
+    }
+    return out;
+  }
+
+  async remove(name: string): Promise<void> {
+    if (!this.table.get(name)) throw notFound(`peer ${name}`);
+    await this.forget(name);
+    this.log.info({ peer: name }, 'peer removed');
+  }
+
+  async approve(name: string): Promise<void> {
+    const rec = this.table.get(name);
+    if (!rec) throw notFound(`peer ${name}`);
+    if (rec.localOk) return;
+    await this.table.put({ ...rec, localOk: true });
+    // The greeting tells the peer it is accepted; the link retries it if the peer is away.
+    this.linkFor(name).greetSoon();
+  }
+
+  /** A peer's token check for the protocol routes: its name, or why not. */
+  authenticate(authorization: string | undefined): { peer: string } | { error: NmError } {
+    const token = bearerToken(authorization);
+    const name = token ? this.table.nameForToken(token) : undefined;
+    const rec = name ? this.table.get(name) : undefined;
+    if (!rec) return { error: new NmError('NM_ERR_UNAUTHORIZED', 'missing or unknown bearer token: greet with POST /v1/hello first') };
+    if (!isActive(rec)) return { error: new NmError('NM_ERR_FORBIDDEN', 'this peering is waiting for approval') };
+    return { peer: rec.name };
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private statsOf(name: string): LinkStats {
+    let s = this.stats.get(name);
+    if (!s) this.stats.set(name, (s = new LinkStats()));
+    return s;
+  }
+
+  private linkFor(name: string): PeerLink {
+    let link = this.links.get(name);
+    if (link) return link;
+    link = new PeerLink(
+      {
+        store: this.c.store,
+        transport: this.c.transport,
+        clock: this.c.clock,
+        logger: this.log.child({ peer: name }),
+        metrics: this.c.metrics,
+        stats: this.statsOf(name),
+        bodies: this.bodies,
+        record: () => this.table.get(name),
+        greet: () => this.greetKnown(name),
+        touch: (patch) => this.table.touch(name, patch),
+      },
+      this.init,
+      name,
+    );
+    this.links.set(name, link);
+    return link;
+  }
+
+  private greetUrl(url: string, tokenIn: string, groups: string | undefined, tokenOut?: string): Promise<HelloReply> {
+    const hello: Hello = { name: this.me, url: this.c.service.identity.peerUrl, version: PROTOCOL_VERSION, token: tokenIn, ...(groups ? { groups } : {}) };
+    return sayHello(this.c.transport, { url, hello, token: tokenOut, timeoutMs: this.init.helloTimeoutMs });
+  }
+
+  /** Greets a known peer with our current URL (after our restart, or to tell it we approved). */
+  private async greetKnown(name: string): Promise<void> {
+    const rec = this.table.get(name);
+    if (!rec) return;
+    const reply = await this.greetUrl(rec.url, rec.tokenIn, rec.groups, rec.tokenOut);
+    const now = this.table.get(name);
+    if (!now) return;
+    await this.table.put({ ...now, tokenOut: reply.token, remoteOk: reply.state !== 'pending', lastSeenAt: this.c.clock.now(), lastError: null });
+  }
+
+  private async forget(name: string): Promise<void> {
+    const link = this.links.get(name);
+    this.links.delete(name);
+    await this.table.remove(name);
+    await link?.stop();
+    this.haves.forget(name);
+    this.limiter.forget(name);
+    // A commit that routed to this peer before the removal may still be landing.
+    await this.c.ingest.flushed();
+    await this.c.store.subs.queues.clear(prefixRange(name));
+  }
+}
+
+/** A second add of a known peer widens its filter (a mirror `follow` adds its group). */
+function mergeGroups(known: PeerRecord | undefined, wanted: string | undefined): string | undefined {
+  if (!known) return wanted;
+  if (known.groups === undefined || wanted === undefined) return known.groups === undefined ? undefined : wanted === undefined ? undefined : known.groups;
+  const parts = new Set(known.groups.split(','));
+  return [...parts, ...wanted.split(',').filter((p) => !parts.has(p))].join(',');
+}

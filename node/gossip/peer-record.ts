@@ -1,0 +1,26 @@
+/**
+ * What a node keeps about each peer in the store's `peers` sublevel (name -> PeerRecord),
+ * and how the user-visible state follows from it. Tokens: `tokenIn` is the bearer token
+ * this node gave the peer (it proves the peer's requests), `tokenOut` the one the peer gave
+ * us. Link health (up/down, counters) lives in memory in the link, not here.
+ */
+export interface PeerRecord {
+  name: string;
+  url: string;
+  /** The owner's filter for this link (wildmat), absent = every group. */
+  groups?: string;
+  /** The filter the peer asked for in its hello, absent = every group. */
+  remoteGroups?: string;
+  tokenIn: string;
+  tokenOut?: string;
+  /** This side agrees: the owner added it, approved it, or the node accepts peers openly. */
+  localOk: boolean;
+  /** The other side agrees: it greeted us, or answered our hello without `pending`. */
+  remoteOk: boolean;
+  addedAt: number;
+  lastSeenAt: number | null;
+  lastError: string | null;
+}
+
+/** A link only carries articles when both sides agreed. */
+export const isActive = (r: PeerRecord): boolean => r.localOk && r.remoteOk;

@@ -1,0 +1,107 @@
+/**
+ * The MirrorService: starts, lists and resumes mirror jobs. Jobs live in the store
+ * (`mirrors` sublevel); one runner per running job, restarted by `resume()` when the node
+ * starts. Starting a job that exists (same peer URL and group) continues it from its cursor,
+ * so a re-run fetches only what is new.
+ */
+import { PeerUrlSchema } from '../../protocol/peer-messages';
+import type { StartMirror } from '../../protocol/api';
+import type { MirrorJobView } from '../../protocol/archive-messages';
+import { NmError } from '../errors';
+import type { MirrorService } from '../feature-services';
+import { jobId, toView, type MirrorJobRecord } from './job-record';
+import { MirrorRunner, type RunnerComponents, type RunnerInit } from './mirror-runner';
+
+interface Active {
+  runner: MirrorRunner;
+  abort: AbortController;
+  finished: Promise<void>;
+}
+
+export class MirrorJobs implements MirrorService {
+  private readonly active = new Map<string, Active>();
+  private stopped = false;
+
+  constructor(
+    private readonly c: RunnerComponents,
+    private readonly init: RunnerInit & { peerNameByUrl?: (url: string) => Promise<string | null> },
+  ) {}
+
+  /** Restarts every job that was running when the node stopped (or crashed). */
+  async resume(): Promise<void> {
+    for await (const value of this.c.store.subs.mirrors.values()) {
+      const rec = value as MirrorJobRecord;
+      if (rec.state === 'running') this.launch(rec);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const a of this.active.values()) a.abort.abort();
+    await Promise.all([...this.active.values()].map((a) => a.finished));
+  }
+
+  async start(req: StartMirror): Promise<{ id: string }> {
+    const { url, peerName } = await this.resolvePeer(req.peer);
+    const id = jobId(url, req.group);
+    if (this.active.has(id)) return { id };
+    const prior = (await this.c.store.subs.mirrors.get(id)) as MirrorJobRecord | undefined;
+    const now = new Date(this.c.clock.now()).toISOString();
+    const follow = (req.follow ?? false) || (prior?.follow ?? false);
+    const rec: MirrorJobRecord = prior
+      ? { ...prior, peer: req.peer, state: 'running', follow, followed: prior.followed && prior.follow === follow, startedAt: now }
+      : { id, peer: req.peer, url, group: req.group, follow, followed: false, state: 'running', cursor: 0, done: 0, total: 0, rejected: 0, rejections: [], startedAt: now };
+    delete rec.error;
+    delete rec.finishedAt;
+    if (peerName) rec.peerName = peerName;
+    await this.c.store.subs.mirrors.put(id, rec);
+    this.launch(rec);
+    return { id };
+  }
+
+  async list(): Promise<MirrorJobView[]> {
+    const out: MirrorJobView[] = [];
+    for await (const value of this.c.store.subs.mirrors.values()) {
+      const rec = value as MirrorJobRecord;
+      const live = this.active.get(rec.id);
+      out.push(live ? toView(live.runner.rec, live.runner.rate()) : toView(rec));
+    }
+    return out.sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
+  }
+
+  async get(id: string): Promise<MirrorJobView | undefined> {
+    const live = this.active.get(id);
+    if (live) return toView(live.runner.rec, live.runner.rate());
+    const rec = (await this.c.store.subs.mirrors.get(id)) as MirrorJobRecord | undefined;
+    return rec && toView(rec);
+  }
+
+  private launch(rec: MirrorJobRecord): void {
+    if (this.stopped) return;
+    const abort = new AbortController();
+    const runner = new MirrorRunner(this.c, this.init, rec, abort.signal);
+    const finished = runner
+      .run()
+      .catch((err) => this.c.logger.error({ err, job: rec.id }, 'mirror job crashed'))
+      .finally(() => this.active.delete(rec.id));
+    this.active.set(rec.id, { runner, abort, finished });
+  }
+
+  /** A peer URL as given, or the URL of the known peer with that name. */
+  private async resolvePeer(peer: string): Promise<{ url: string; peerName?: string }> {
+    if (/^https?:\/\//i.test(peer)) {
+      const parsed = PeerUrlSchema.safeParse(peer);
+      if (!parsed.success) throw new NmError('NM_ERR_VALIDATION', `peer: ${parsed.error.issues[0].message}`, 'peer');
+      const url = parsed.data.replace(/\/+$/, '');
+      const peerName = (await this.init.peerNameByUrl?.(url)) ?? undefined;
+      return { url, ...(peerName ? { peerName } : {}) };
+    }
+    const known = this.c.service.peers ? await this.c.service.peers.list() : [];
+    const match = known.find((p) => p.name === peer);
+    if (!match) {
+      const why = this.c.service.peers ? 'no known peer has that name' : 'gossip is not running, so only peer URLs work';
+      throw new NmError('NM_ERR_NOT_FOUND', `peer ${peer} not found: give the peer URL (http://host:port) or a known peer's name (${why})`);
+    }
+    return { url: match.url.replace(/\/+$/, ''), peerName: match.name };
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The mirror part: archive routes on the peer listener, mirror jobs (the MirrorService set on
+ * NodeService), and the mirror/export/import routes of the local API. Jobs that were running
+ * resume when the node starts; they stop (cursor saved) before the store closes.
+ */
+import { LIMITS } from '../../protocol/limits';
+import type { NodePart, PartFactory } from '../part';
+import type { BaseApp } from '../http/base-app';
+import { HttpTransport } from '../gossip/http-transport';
+import { peerFromBearer, peerNameByUrl } from '../gossip/peer-auth';
+import type { PeerRecord } from '../gossip/peer-record';
+import { archiveRoutes } from '../archive/archive-routes';
+import { readCheck } from '../archive/read-access';
+import { mirrorsRoutes } from '../api/mirrors-routes';
+import { exportRoutes } from '../api/export-routes';
+import { MirrorJobs } from './mirror-jobs';
+
+/** Tuning from the environment (tests slow a mirror down to interrupt it midway). */
+function envInt(name: string, def: number, max: number): number {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? Math.min(v, max) : def;
+}
+
+export const mirrorPart: PartFactory = (components): NodePart => {
+  const { store, config, service } = components;
+  const transport = new HttpTransport({ metrics: components.metrics }, { connectionsPerPeer: 4 });
+  const jobs = new MirrorJobs(
+    { ...components, logger: components.logger.child({ component: 'mirror' }) },
+    {
+      transport,
+      nodeName: service.name,
+      maxArticleBytes: config.maxArticleBytes,
+      pageSize: envInt('NEWSMESH_MIRROR_PAGE', LIMITS.indexPageMax, LIMITS.indexPageMax),
+      batchIds: envInt('NEWSMESH_MIRROR_BATCH', LIMITS.idsPerBatchMax, LIMITS.idsPerBatchMax),
+      fetchAhead: envInt('NEWSMESH_MIRROR_AHEAD', 2, 8),
+      backoffMinMs: 500,
+      backoffMaxMs: 60_000,
+      peerNameByUrl: (url) => peerNameByUrl(store, url),
+      tokenFor: async (url) => {
+        const name = await peerNameByUrl(store, url);
+        const rec = name ? ((await store.subs.peers.get(name)) as PeerRecord | undefined) : undefined;
+        return rec?.tokenOut;
+      },
+    },
+  );
+  service.mirrors = jobs;
+  const check = readCheck(config.publicRead, (auth) => peerFromBearer(store, auth));
+  return {
+    name: 'mirror',
+    peerRoutes: [(app: BaseApp) => app.register(archiveRoutes, { store, metrics: components.metrics, check })],
+    webRoutes: [
+      (app: BaseApp) => app.register(mirrorsRoutes, { mirrors: jobs }),
+      (app: BaseApp) => app.register(exportRoutes, { store, ingest: components.ingest }),
+    ],
+    start: () => jobs.resume(),
+    stop: async () => {
+      await jobs.stop();
+      await transport.close();
+    },
+  };
+};

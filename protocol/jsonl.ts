@@ -1,0 +1,64 @@
+/**
+ * JSON lines codec for article files: one article object per line. The reader is
+ * incremental like MboxReader, so an import of any size streams in flat memory. Pure.
+ */
+import type { Article } from './article';
+
+export function renderJsonLine(a: Article): string {
+  return `${JSON.stringify(a)}\n`;
+}
+
+/** A line that is not JSON: kept as a problem so the import can count and report it. */
+export interface JsonlProblem {
+  line: number;
+  reason: string;
+}
+
+/** `size`: characters of the line, so callers can bound their batches. */
+export type JsonlItem = { ok: true; value: unknown; size: number } | { ok: false; problem: JsonlProblem };
+
+export class JsonlReader {
+  private buf = '';
+  private lineNo = 0;
+  private readonly ready: JsonlItem[] = [];
+
+  push(chunk: string): void {
+    this.buf += chunk;
+    let nl: number;
+    let start = 0;
+    while ((nl = this.buf.indexOf('\n', start)) >= 0) {
+      this.line(this.buf.slice(start, nl));
+      start = nl + 1;
+    }
+    this.buf = this.buf.slice(start);
+  }
+
+  take(): JsonlItem[] {
+    return this.ready.splice(0, this.ready.length);
+  }
+
+  end(): JsonlItem[] {
+    if (this.buf.length > 0) this.line(this.buf);
+    this.buf = '';
+    return this.take();
+  }
+
+  private line(raw: string): void {
+    this.lineNo++;
+    const text = raw.trim();
+    if (text.length === 0) return;
+    try {
+      this.ready.push({ ok: true, value: JSON.parse(text), size: text.length });
+    } catch (err) {
+      this.ready.push({ ok: false, problem: { line: this.lineNo, reason: `line ${this.lineNo} is not JSON: ${(err as Error).message}` } });
+    }
+  }
+}
+
+/** Which codec a file's first bytes call for, or null when neither fits. */
+export function detectArticleFormat(head: string): 'mbox' | 'jsonl' | null {
+  const start = head.replace(/^\uFEFF/, '').trimStart();
+  if (start.startsWith('From ')) return 'mbox';
+  if (start.startsWith('{')) return 'jsonl';
+  return null;
+}

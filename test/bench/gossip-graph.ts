@@ -1,0 +1,177 @@
+/**
+ * Bench section `gossipGraph`: 12 nodes in ONE process on a random connected graph of
+ * degree 3 (real HTTP on loopback, real LevelDB), 1 KiB posts on random nodes at a fixed
+ * rate. Figures per phase: p50/p99/max time from post to arrival at the last node, body
+ * amplification (bodies received / deliveries needed), wire bytes (IHAVE, TAKETHIS, hello,
+ * headers included) per article byte delivered, and p99 per second to show it stays flat.
+ */
+import { gossipPart } from '../../node/gossip/gossip-part';
+import { HttpTransport } from '../../node/gossip/http-transport';
+import { silentLogger } from '../../node/logger';
+import { startNode, type RunningNode } from '../../node/main';
+import { Metrics } from '../../node/metrics';
+import { tempDir } from '../helpers/tmp';
+
+const NODES = 12;
+const DEGREE = 3;
+const BODY = 'x'.repeat(1023) + '\n';
+const PHASES = [
+  { name: 'rate100', perSec: Number(process.env.BENCH_GRAPH_RATE1 ?? 100), seconds: Number(process.env.BENCH_GRAPH_SECS1 ?? 30) },
+  { name: 'rate1000', perSec: Number(process.env.BENCH_GRAPH_RATE2 ?? 1000), seconds: Number(process.env.BENCH_GRAPH_SECS2 ?? 10) },
+];
+const SETTLE_LIMIT_MS = 60_000;
+
+/** Deterministic PRNG so a graph can be replayed. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** A random connected d-regular simple graph on n nodes (configuration model, retried). */
+export function randomRegular(n: number, d: number, rand: () => number): [number, number][] {
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    const stubs = Array.from({ length: n * d }, (_, i) => Math.floor(i / d));
+    for (let i = stubs.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [stubs[i], stubs[j]] = [stubs[j], stubs[i]];
+    }
+    const edges: [number, number][] = [];
+    const seen = new Set<string>();
+    let ok = true;
+    for (let i = 0; i < stubs.length && ok; i += 2) {
+      const [u, v] = [Math.min(stubs[i], stubs[i + 1]), Math.max(stubs[i], stubs[i + 1])];
+      ok = u !== v && !seen.has(`${u}-${v}`);
+      seen.add(`${u}-${v}`);
+      edges.push([u, v]);
+    }
+    if (!ok) continue;
+    const reach = new Set([0]);
+    for (let k = 0; k < n; k++) for (const [u, v] of edges) if (reach.has(u) || reach.has(v)) reach.add(u).add(v);
+    if (reach.size === n) return edges;
+  }
+  throw new Error('no connected regular graph found');
+}
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return +s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1);
+};
+
+interface Track {
+  postAt: number;
+  arrivals: number;
+  lastAt: number;
+  bytes: number;
+}
+
+export async function gossipGraphSection(): Promise<Record<string, unknown>> {
+  const dirs = Array.from({ length: NODES }, () => tempDir('newsmesh-bench-graph-'));
+  const transports = Array.from({ length: NODES }, () => new HttpTransport({ metrics: new Metrics() }));
+  const nodes: RunningNode[] = [];
+  const track = new Map<string, Track>();
+  try {
+    for (let i = 0; i < NODES; i++) {
+      const node = await startNode(
+        { name: `g${i}`, data: dirs[i].dir, web: '127.0.0.1:0', listen: '127.0.0.1:0' },
+        { logger: silentLogger(), parts: [gossipPart({ transport: transports[i] })] },
+      );
+      node.components.ingest.onAccepted((events) => {
+        const now = performance.now();
+        for (const e of events) {
+          let t = track.get(e.article.id);
+          if (!t) track.set(e.article.id, (t = { postAt: now, arrivals: 0, lastAt: 0, bytes: 0 }));
+          if (e.origin.kind === 'local') t.bytes = Buffer.byteLength(JSON.stringify(e.article));
+          else {
+            t.arrivals++;
+            t.lastAt = now;
+          }
+        }
+      });
+      nodes.push(node);
+    }
+    const edges = randomRegular(NODES, DEGREE, rng(12));
+    for (const [u, v] of edges) await nodes[u].components.service.peers!.add({ url: nodes[v].peerUrl });
+    const out: Record<string, unknown> = { nodes: NODES, degree: DEGREE, edges: edges.length, articleBodyBytes: 1024 };
+    const rand = rng(7);
+    for (const phase of PHASES) {
+      const before = snapshot(nodes, transports);
+      const ids: string[] = [];
+      const posts: Promise<void>[] = [];
+      const total = phase.perSec * phase.seconds;
+      const t0 = performance.now();
+      const tickMs = 10;
+      const perTick = phase.perSec / (1000 / tickMs);
+      for (let tick = 0, made = 0; made < total; tick++) {
+        const wait = t0 + tick * tickMs - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const due = Math.min(total, Math.round((tick + 1) * perTick));
+        for (; made < due; made++) {
+          const node = nodes[Math.floor(rand() * NODES)];
+          const postAt = performance.now();
+          posts.push(
+            node.components.service.post({ newsgroups: [`bench.graph${made % 4}`], from: 'bench@example', subject: `graph ${phase.name} ${made}`, body: BODY }).then(({ id }) => {
+              ids.push(id);
+              // The commit's listener made the record (with the size); the post began earlier.
+              track.get(id)!.postAt = postAt;
+            }),
+          );
+        }
+      }
+      await Promise.all(posts);
+      const postedS = (performance.now() - t0) / 1000;
+      const settleStart = Date.now();
+      while ([...ids].some((id) => track.get(id)!.arrivals < NODES - 1) && Date.now() - settleStart < SETTLE_LIMIT_MS) await new Promise((r) => setTimeout(r, 20));
+      const after = snapshot(nodes, transports);
+      const lat: number[] = [];
+      const perSecond = new Map<number, number[]>();
+      let delivered = 0;
+      let articleBytes = 0;
+      for (const id of ids) {
+        const t = track.get(id)!;
+        delivered += t.arrivals;
+        articleBytes += t.bytes * t.arrivals;
+        if (t.arrivals < NODES - 1) continue;
+        const ms = t.lastAt - t.postAt;
+        lat.push(ms);
+        const sec = Math.floor((t.postAt - t0) / 1000);
+        perSecond.set(sec, [...(perSecond.get(sec) ?? []), ms]);
+      }
+      const received = after.received - before.received;
+      const wire = after.wire - before.wire;
+      const wireBodies = after.wireBodies - before.wireBodies;
+      out[phase.name] = {
+        posts: total,
+        postedInS: +postedS.toFixed(2),
+        fullyDelivered: lat.length,
+        deliveries: delivered,
+        deliveriesNeeded: total * (NODES - 1),
+        latencyMs: { p50: pct(lat, 50), p99: pct(lat, 99), max: pct(lat, 100) },
+        p99PerSecondMs: [...perSecond.entries()].sort((a, b) => a[0] - b[0]).map(([, xs]) => pct(xs, 99)),
+        bodyAmplification: +(received / Math.max(1, delivered)).toFixed(4),
+        wireBytesPerArticleByte: +(wire / Math.max(1, articleBytes)).toFixed(3),
+        wireBodyBytesPerArticleByte: +(wireBodies / Math.max(1, articleBytes)).toFixed(3),
+        requests: after.requests - before.requests,
+      };
+    }
+    out.targets = { rate100: { p99MsMax: 100, bodyAmplificationMax: 1.01, wireBytesPerArticleByteMax: 1.25 }, rate1000: 'all delivered, p99 per second flat' };
+    return out;
+  } finally {
+    await Promise.allSettled(nodes.map((n) => n.close()));
+    for (const d of dirs) d.cleanup();
+  }
+}
+
+function snapshot(nodes: RunningNode[], transports: HttpTransport[]) {
+  let received = 0;
+  for (const n of nodes) received += n.components.metrics.articlesReceived;
+  let wire = 0;
+  let wireBodies = 0;
+  let requests = 0;
+  for (const t of transports) {
+    wire += t.stats.bodyBytesSent + t.stats.bodyBytesReceived + t.stats.headerBytes;
+    wireBodies += t.stats.bodyBytesSent + t.stats.bodyBytesReceived;
+    requests += t.stats.requests;
+  }
+  return { received, wire, wireBodies, requests };
+}

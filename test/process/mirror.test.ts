@@ -1,0 +1,105 @@
+/**
+ * Mirroring between real processes (the built CLI): a 10,000-article group, the mirroring node
+ * SIGKILLed midway and restarted, the job finishing by itself with exactly the same set; a
+ * re-run moves no bodies; `newsmesh mirror` shows progress and a summary line, and fails
+ * non-zero; `newsmesh export` / `newsmesh import` move a group through a file.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, spawnNode, type NodeProcess } from '../helpers/process';
+import { tempDir } from '../helpers/tmp';
+import { fillGroup, getJson, postJson, readIndex, waitForJob } from '../helpers/mirror';
+
+jest.setTimeout(180_000);
+
+const tmp = tempDir();
+const procs: NodeProcess[] = [];
+
+async function spawn(name: string, env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
+  const p = await spawnNode(['--data', join(tmp.dir, name), '--name', name], env);
+  procs.push(p);
+  return p;
+}
+
+async function stop(p: NodeProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill(signal);
+  await p.exited;
+}
+
+afterAll(async () => {
+  await Promise.all(procs.map((p) => stop(p)));
+  tmp.cleanup();
+});
+
+describe('mirror between processes', () => {
+  let source: NodeProcess;
+  let ids: string[];
+  beforeAll(async () => {
+    source = await spawn('source');
+    ids = await fillGroup(source.webUrl, 'test.big', 10_000);
+  });
+
+  it('mirrors 10,000 articles, survives SIGKILL midway, and a re-run moves no bodies', async () => {
+    // Small SENDME batches make the job long enough to be killed midway.
+    const slow = { NEWSMESH_MIRROR_BATCH: '25' };
+    let sink = await spawn('sink', slow);
+    const { body } = await postJson<{ id: string }>(`${sink.webUrl}/api/mirrors`, { peer: source.peerUrl, group: 'test.big' }, 202);
+    const midway = await waitForJob(sink.webUrl, body.id, (j) => j.done >= 1500, 60_000);
+    sink.child.kill('SIGKILL');
+    await sink.exited;
+    expect(midway.state).toBe('running');
+    expect(midway.done).toBeLessThan(10_000);
+
+    sink = await spawn('sink');
+    const job = await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running', 90_000);
+    expect(job).toMatchObject({ state: 'done', done: 10_000, total: 10_000 });
+    const index = await readIndex(sink.webUrl, 'test.big');
+    expect(index).toHaveLength(10_000);
+    expect(index.every((r, i) => r.n === i + 1)).toBe(true);
+    const got = new Set(index.map((r) => r.id));
+    expect(got.size).toBe(10_000);
+    expect(got).toEqual(new Set(ids));
+    const groups = await getJson<{ name: string; count: number; high: number }[]>(`${sink.webUrl}/api/groups`);
+    expect(groups.find((g) => g.name === 'test.big')).toMatchObject({ count: 10_000, high: 10_000 });
+
+    const before = await getJson<{ articlesReceived: number; sendmeSent: number }>(`${sink.webUrl}/api/stats`);
+    await postJson(`${sink.webUrl}/api/mirrors`, { peer: source.peerUrl, group: 'test.big' }, 202);
+    const rerun = await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running' && j.startedAt !== job.startedAt);
+    expect(rerun).toMatchObject({ state: 'done', done: 10_000, total: 10_000 });
+    const after = await getJson<{ articlesReceived: number; sendmeSent: number }>(`${sink.webUrl}/api/stats`);
+    expect(after.articlesReceived).toBe(before.articlesReceived);
+    expect(after.sendmeSent).toBe(before.sendmeSent);
+  });
+
+  it('`newsmesh mirror` shows progress, ends with a summary line, and fails non-zero', async () => {
+    await fillGroup(source.webUrl, 'test.cli', 3000);
+    const sink = await spawn('cli-sink', { NEWSMESH_MIRROR_BATCH: '50' });
+    const ok = await runCli(['mirror', source.peerUrl, 'test.cli', '--api', sink.webUrl], { timeoutMs: 60_000 });
+    expect(ok.stderr).toMatch(/mirror \[.*\] \d+% \| \d+\/3000 \| \d+\/s \| ETA/);
+    expect(ok.stdout.trim()).toBe(`mirrored test.cli from ${source.peerUrl}: 3000 of 3000 articles held`);
+    expect(ok.code).toBe(0);
+
+    const bad = await runCli(['mirror', source.peerUrl, 'no.such.group', '--api', sink.webUrl], { timeoutMs: 30_000 });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/newsmesh: mirror of no\.such\.group .* failed .*does not have group no\.such\.group/);
+  });
+
+  it('`newsmesh export` and `newsmesh import` move a group through files, idempotently', async () => {
+    const target = await spawn('import-target');
+    for (const format of ['mbox', 'jsonl']) {
+      const file = join(tmp.dir, `cli.${format}`);
+      const ex = await runCli(['export', 'test.cli', '--format', format, '--out', file, '--api', source.webUrl]);
+      expect(ex.code).toBe(0);
+      expect(readFileSync(file, 'utf8').slice(0, 5)).toBe(format === 'mbox' ? 'From ' : '{"id"');
+      const first = await runCli(['import', file, '--api', target.webUrl], { timeoutMs: 60_000 });
+      expect(first.code).toBe(0);
+      const added = format === 'mbox' ? 3000 : 0;
+      expect(first.stdout.trim()).toBe(`imported ${file} (${format}): ${added} added, ${3000 - added} present, 0 rejected`);
+    }
+    const toStdout = await runCli(['export', 'test.cli', '--format', 'jsonl', '--api', source.webUrl]);
+    expect(toStdout.stdout.split('\n').filter(Boolean)).toHaveLength(3000);
+    const missing = await runCli(['import', join(tmp.dir, 'nope.mbox'), '--api', target.webUrl]);
+    expect(missing.code).not.toBe(0);
+    expect((await readIndex(target.webUrl, 'test.cli')).map((r) => r.n)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+  });
+});

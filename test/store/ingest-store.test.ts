@@ -1,0 +1,266 @@
+/**
+ * The store and its single writer on real LevelDB in temp dirs: restart keeps everything,
+ * numbers stay dense and unique under concurrency, a commit is all-or-nothing, history
+ * remembers duplicates and rejections, a second opener is refused, start-up reads no articles.
+ */
+import { Level } from 'level';
+import { systemClock } from '../../node/clock';
+import { Ingest } from '../../node/ingest/ingest';
+import { silentLogger } from '../../node/logger';
+import { Metrics } from '../../node/metrics';
+import { checkStore } from '../../node/store/check';
+import { StoreLockedError } from '../../node/store/db';
+import { key } from '../../node/store/keys';
+import { Store } from '../../node/store/store';
+import { makeArticle } from '../helpers/node';
+import { tempDir } from '../helpers/tmp';
+
+interface Opened {
+  store: Store;
+  ingest: Ingest;
+  metrics: Metrics;
+}
+
+async function open(dir: string, name = 'here'): Promise<Opened> {
+  const store = await Store.open(dir);
+  const metrics = new Metrics();
+  const ingest = new Ingest({ store, clock: systemClock, logger: silentLogger(), metrics }, { name, maxArticleBytes: 64 * 1024 });
+  await ingest.start();
+  return { store, ingest, metrics };
+}
+
+async function close(o: Opened): Promise<void> {
+  await o.ingest.flushed();
+  await o.store.close();
+}
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  tmp = tempDir('newsmesh-store-');
+});
+afterEach(() => tmp.cleanup());
+
+const local = { kind: 'local' } as const;
+
+describe('restart', () => {
+  it('keeps articles, numbers, group metadata, threads and counters, and numbering continues', async () => {
+    const a = await open(tmp.dir);
+    const root = makeArticle({ id: '<root@x>', newsgroups: ['test.a', 'test.b'], subject: 'the root' }, 0);
+    const reply = makeArticle({ id: '<reply@x>', references: ['<root@x>'], newsgroups: ['test.a'] }, 1);
+    const other = makeArticle({ id: '<other@x>', newsgroups: ['test.b'] }, 2);
+    expect((await a.ingest.submit([root, reply, other], local)).map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    const before = {
+      groups: await a.store.listGroups(),
+      counters: await a.store.counters(),
+      thread: await a.store.thread('test.a', '<root@x>'),
+      stored: await a.store.getStored('<reply@x>'),
+    };
+    await close(a);
+
+    const b = await open(tmp.dir);
+    try {
+      expect(await b.store.listGroups()).toEqual(before.groups);
+      expect(before.groups).toEqual([
+        { name: 'test.a', count: 2, low: 1, high: 2, lastPostAt: expect.any(String) },
+        { name: 'test.b', count: 2, low: 1, high: 2, lastPostAt: expect.any(String) },
+      ]);
+      expect(await b.store.counters()).toEqual(before.counters);
+      expect(before.counters).toEqual({ articles: 3, groups: 2, seq: 3 });
+      expect(b.ingest.totals()).toEqual(before.counters);
+      expect(await b.store.getStored('<reply@x>')).toEqual(before.stored);
+      expect(before.stored?.article.path).toEqual(['here', 'origin']);
+      expect(await b.store.thread('test.a', '<root@x>')).toEqual(before.thread);
+      expect(before.thread).toMatchObject({ subject: 'the root', articles: 2 });
+      expect(await b.store.threadMembers('<root@x>')).toEqual(['<root@x>', '<reply@x>']);
+      expect(await b.store.children('<root@x>')).toEqual(['<reply@x>']);
+      expect((await b.store.groupIndex('test.b', 0, 10)).map((e) => [e.n, e.id])).toEqual([
+        [1, '<root@x>'],
+        [2, '<other@x>'],
+      ]);
+
+      // Numbers and seq continue where they stopped.
+      await b.ingest.submit([makeArticle({ id: '<after@x>', newsgroups: ['test.a', 'test.c'] }, 3)], local);
+      expect((await b.store.getStored('<after@x>'))?.nums).toEqual({ 'test.a': 3, 'test.c': 1 });
+      expect((await b.store.getStored('<after@x>'))?.seq).toBe(4);
+      expect(await b.store.group('test.a')).toMatchObject({ count: 3, low: 1, high: 3 });
+      expect(await b.store.counters()).toEqual({ articles: 4, groups: 3, seq: 4 });
+      expect((await checkStore(b.store)).problems).toEqual([]);
+    } finally {
+      await close(b);
+    }
+  });
+});
+
+describe('numbering', () => {
+  it('gives 1,000 concurrent posts 1,000 distinct dense numbers', async () => {
+    const o = await open(tmp.dir);
+    try {
+      const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => o.ingest.submit([makeArticle({}, i)], local)));
+      expect(results.every(([r]) => r.status === 'accepted')).toBe(true);
+      const index = await o.store.groupIndex('test.a', 0, 1000);
+      expect(index.map((e) => e.n)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+      expect(new Set(index.map((e) => e.id)).size).toBe(1000);
+      expect(await o.store.group('test.a')).toMatchObject({ count: 1000, low: 1, high: 1000 });
+      const seqs = (await o.store.getManyStored(index.map((e) => e.id))).map((s) => s!.seq);
+      expect(new Set(seqs).size).toBe(1000);
+      expect((await checkStore(o.store)).problems).toEqual([]);
+    } finally {
+      await close(o);
+    }
+  });
+});
+
+describe('one atomic batch per commit', () => {
+  it('writes every index of an accepted article together, and they agree', async () => {
+    const o = await open(tmp.dir);
+    try {
+      const batches: number[] = [];
+      const batch = o.store.batch.bind(o.store);
+      jest.spyOn(o.store, 'batch').mockImplementation(async (ops) => {
+        batches.push(ops.length);
+        return batch(ops);
+      });
+      const reply = makeArticle({ id: '<r@x>', references: ['<p@x>'], newsgroups: ['test.a', 'test.b'] });
+      await o.ingest.submit([reply], local);
+      // ONE batch: article, history, 2 x (index, thread, activity), thread member, child, 2 groups, counters
+      expect(batches).toEqual([13]);
+      const stored = await o.store.getStored('<r@x>');
+      expect(stored?.nums).toEqual({ 'test.a': 1, 'test.b': 1 });
+      expect((await o.store.history(['<r@x>']))[0]).toMatchObject({ s: 'a' });
+      expect(await o.store.children('<p@x>')).toEqual(['<r@x>']);
+      expect(await o.store.threadMembers('<p@x>')).toEqual(['<r@x>']);
+      expect((await checkStore(o.store)).problemCount).toBe(0);
+    } finally {
+      await close(o);
+    }
+  });
+
+  it('leaves no trace of a commit whose batch fails, and numbering stays dense', async () => {
+    const o = await open(tmp.dir);
+    try {
+      await o.ingest.submit([makeArticle({ id: '<first@x>' })], local);
+      const spy = jest.spyOn(o.store, 'batch').mockRejectedValueOnce(new Error('disk full'));
+      await expect(o.ingest.submit([makeArticle({ id: '<lost@x>', newsgroups: ['test.a', 'test.new'] })], local)).rejects.toThrow('disk full');
+      spy.mockRestore();
+      expect(await o.store.getStored('<lost@x>')).toBeUndefined();
+      expect((await o.store.history(['<lost@x>']))[0]).toBeUndefined();
+      expect(await o.store.group('test.new')).toBeUndefined();
+      expect(await o.store.counters()).toEqual({ articles: 1, groups: 1, seq: 1 });
+      expect(o.ingest.totals()).toEqual({ articles: 1, groups: 1, seq: 1 });
+
+      const [r] = await o.ingest.submit([makeArticle({ id: '<lost@x>', newsgroups: ['test.a', 'test.new'] })], local);
+      expect(r.status).toBe('accepted');
+      expect((await o.store.getStored('<lost@x>'))?.nums).toEqual({ 'test.a': 2, 'test.new': 1 });
+      expect(await o.store.counters()).toEqual({ articles: 2, groups: 2, seq: 2 });
+      expect((await checkStore(o.store)).problems).toEqual([]);
+    } finally {
+      await close(o);
+    }
+  });
+});
+
+describe('history', () => {
+  it('records accepted and rejected ids; a duplicate or a recent reject is refused again', async () => {
+    const o = await open(tmp.dir);
+    try {
+      const good = makeArticle({ id: '<good@x>' });
+      const bad = makeArticle({ id: '<bad@x>', subject: '' });
+      const results = await o.ingest.submit([good, bad, good], { kind: 'peer', peer: 'p' });
+      expect(results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'duplicate']);
+      expect(results[1].reason).toMatch(/^subject: /);
+      const [h1, h2] = await o.store.history(['<good@x>', '<bad@x>']);
+      expect(h1).toMatchObject({ s: 'a' });
+      expect(h2).toMatchObject({ s: 'r', reason: expect.stringMatching(/subject/) });
+
+      const again = await o.ingest.submit([good, makeArticle({ id: '<bad@x>' })], { kind: 'peer', peer: 'q' });
+      expect(again.map((r) => r.status)).toEqual(['duplicate', 'rejected']);
+      expect(again[1].reason).toMatch(/recently rejected/);
+      expect(o.metrics).toMatchObject({ articlesAccepted: 1, articlesRejected: 2, articlesDuplicate: 2 });
+      expect(await o.store.counters()).toMatchObject({ articles: 1 });
+    } finally {
+      await close(o);
+    }
+  });
+
+  it('refuses and remembers an article whose path already holds this node (a loop)', async () => {
+    const o = await open(tmp.dir);
+    try {
+      const [r] = await o.ingest.submit([makeArticle({ id: '<loop@x>', path: ['a', 'here', 'b'] })], { kind: 'peer', peer: 'a' });
+      expect(r).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/loop/) });
+      expect((await o.store.history(['<loop@x>']))[0]).toMatchObject({ s: 'r' });
+      expect(await o.store.getStored('<loop@x>')).toBeUndefined();
+    } finally {
+      await close(o);
+    }
+  });
+});
+
+describe('the data dir lock', () => {
+  it('refuses a second opener with "data dir in use"', async () => {
+    const o = await open(tmp.dir);
+    try {
+      const second = Store.open(tmp.dir);
+      await expect(second).rejects.toBeInstanceOf(StoreLockedError);
+      await expect(Store.open(tmp.dir)).rejects.toThrow(/data dir in use/);
+    } finally {
+      await close(o);
+    }
+    // Once closed, the dir opens again.
+    const again = await Store.open(tmp.dir);
+    await again.close();
+  });
+});
+
+describe('start-up', () => {
+  it('reads counters and group metadata, never the articles', async () => {
+    const a = await open(tmp.dir);
+    await a.ingest.submit(
+      Array.from({ length: 50 }, (_, i) => makeArticle({ newsgroups: [`test.g${i % 5}`] }, i)),
+      local,
+    );
+    await close(a);
+
+    const store = await Store.open(tmp.dir);
+    const ingest = new Ingest({ store, clock: systemClock, logger: silentLogger(), metrics: new Metrics() }, { name: 'here', maxArticleBytes: 65536 });
+    const touched: string[] = [];
+    for (const sub of ['articles', 'groupIndex', 'history', 'threads', 'threadMembers', 'children', 'activity'] as const) {
+      for (const m of ['iterator', 'keys', 'values', 'get', 'getMany'] as const) {
+        jest.spyOn(store.subs[sub], m).mockImplementation((() => {
+          touched.push(`${sub}.${m}`);
+          throw new Error(`start-up must not read ${sub}`);
+        }) as never);
+      }
+    }
+    try {
+      await ingest.start();
+      expect(touched).toEqual([]);
+      expect(ingest.totals()).toEqual({ articles: 50, groups: 5, seq: 50 });
+    } finally {
+      jest.restoreAllMocks();
+      await store.close();
+    }
+  });
+
+  it('trusts the counters in meta (so a count is not a scan)', async () => {
+    const a = await open(tmp.dir);
+    await a.ingest.submit([makeArticle({ id: '<one@x>' }), makeArticle({ id: '<two@x>' })], local);
+    await close(a);
+    // Remove one article behind the store's back: start-up does not notice, `check` does.
+    const raw = new Level<string, string>(tmp.dir);
+    await raw.sublevel('art').del('<one@x>');
+    await raw.close();
+    const b = await open(tmp.dir);
+    try {
+      expect(b.ingest.totals().articles).toBe(2);
+      const report = await checkStore(b.store);
+      expect(report.problems).toEqual(expect.arrayContaining([expect.stringMatching(/counters say 2 articles, the store holds 1/)]));
+    } finally {
+      await close(b);
+    }
+  });
+});
+
+it('keys sort numerically inside a group', () => {
+  expect(key('g', 9) < key('g', 10)).toBe(true);
+  expect(key('g', 99999) < key('g', 100000)).toBe(true);
+});

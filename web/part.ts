@@ -1,0 +1,45 @@
+/**
+ * The web UI part: server-rendered pages on the web listener, reached only through
+ * NodeService. Refuses to build when --web is reachable from elsewhere without a password,
+ * adds the password check for writes (pages and JSON API) and the security headers.
+ */
+import helmet from '@fastify/helmet';
+import type { PartFactory } from '../node/part';
+import { checkWebAccess, requirePasswordForWrites } from './access';
+import { pagesPlugin } from './pages-plugin';
+import { webDirs } from './paths';
+import { createViews } from './views';
+
+/** Strict CSP: nothing inline, nothing from elsewhere; forms post only back here. */
+export const CSP_DIRECTIVES = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  objectSrc: ["'none'"],
+};
+
+export const webPart: PartFactory = (components) => {
+  const { config, service, clock } = components;
+  checkWebAccess(config);
+  const dirs = webDirs();
+  const views = createViews(dirs.templates, clock);
+  // Tuning for benchmarks only: NEWSMESH_WEB_PAGE_CACHE=0 measures the uncached page path.
+  const cacheEnv = Number(process.env.NEWSMESH_WEB_PAGE_CACHE);
+  const groupPageCache = Number.isInteger(cacheEnv) && cacheEnv >= 0 ? Math.min(cacheEnv, 10_000) : 256;
+  return {
+    name: 'web',
+    webRoutes: [
+      (app) => {
+        if (config.webPassword) requirePasswordForWrites(app, config.webPassword);
+        // Plain HTTP on loopback: HSTS and upgrade-insecure-requests would only break it.
+        app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES }, hsts: false });
+        app.register(pagesPlugin, { service, views, clock, groupPageCache, staticDir: dirs.static });
+      },
+    ],
+  };
+};

@@ -1,0 +1,80 @@
+/**
+ * Reading pages: `/` (groups), `/go` (open or start a group by name), `/g/GROUP` (threads by
+ * latest activity, paged by the activity cursor so any page costs one index range read) and
+ * `/status` (identity and counters). Group pages are cached while the group is unchanged.
+ */
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { GroupParamsSchema } from '../../protocol/api';
+import { groupNameProblem } from '../../protocol/group-name';
+import { PAGE_CACHE_WINDOW_MS, PageCache } from '../page-cache';
+import { renderPage, sendHtml, sendPage, type PageDeps } from '../page';
+import { groupUrl } from '../views';
+
+/** Threads per group page. */
+export const THREADS_PER_PAGE = 50;
+
+const GoQuerySchema = z.object({ group: z.string().max(1000).optional().default('') });
+const GroupQuerySchema = z.object({ before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() });
+
+const COUNTER_LABELS: [string, string][] = [
+  ['articles', 'Articles stored'],
+  ['groups', 'Groups'],
+  ['articlesAccepted', 'Articles accepted'],
+  ['articlesReceived', 'Bodies received'],
+  ['articlesDuplicate', 'Duplicates'],
+  ['articlesRejected', 'Rejected'],
+  ['ihaveReceived', 'IHAVE ids received'],
+  ['sendmeSent', 'SENDME ids sent'],
+  ['ihaveSent', 'IHAVE ids sent'],
+  ['articlesSent', 'Bodies sent'],
+];
+
+export const readRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) => {
+  const { service } = deps;
+
+  app.get('/', async (_req, reply) => {
+    const groups = (await service.listGroups()).sort((a, b) => (b.lastPostAt ?? '').localeCompare(a.lastPostAt ?? '') || a.name.localeCompare(b.name));
+    return sendPage(deps, reply, 'home.njk', { nav: 'groups', groups, goGroup: '' });
+  });
+
+  app.get('/go', { schema: { querystring: GoQuerySchema } }, async (req, reply) => {
+    const name = req.query.group.trim().toLowerCase();
+    const problem = groupNameProblem(name);
+    if (problem) {
+      const groups = await service.listGroups();
+      return sendPage(deps, reply, 'home.njk', { nav: 'groups', groups, goGroup: req.query.group, goError: `That is not a group name: a group name ${problem}.` }, 400);
+    }
+    return reply.code(303).header('location', groupUrl(name)).send();
+  });
+
+  const cache = new PageCache(deps.groupPageCache ?? 256);
+  app.get('/g/:group', { schema: { params: GroupParamsSchema, querystring: GroupQuerySchema } }, async (req, reply) => {
+    const { group } = req.params;
+    const before = req.query.before;
+    const info = await service.group(group);
+    const key = `${group}\n${before ?? ''}`;
+    const window = Math.floor(deps.clock.now() / PAGE_CACHE_WINDOW_MS);
+    const cached = info && cache.get(key, info.high, window);
+    if (cached) return sendHtml(reply, cached);
+    // One extra row says whether an older page exists, without counting threads.
+    const rows = await service.listThreads(group, THREADS_PER_PAGE + 1, before);
+    const threads = rows.slice(0, THREADS_PER_PAGE);
+    const older = rows.length > THREADS_PER_PAGE ? threads[threads.length - 1].lastN : null;
+    const html = renderPage(deps, 'group.njk', { nav: 'groups', group, info, threads, before, older });
+    if (info) cache.set(key, { high: info.high, window, html });
+    return sendHtml(reply, html);
+  });
+
+  app.get('/status', async (_req, reply) => {
+    const stats = (await service.stats()) as unknown as Record<string, number>;
+    const counters = COUNTER_LABELS.map(([key, label]) => ({ label, value: stats[key] ?? 0 }));
+    return sendPage(deps, reply, 'status.njk', {
+      nav: 'status',
+      identity: service.identity,
+      counters,
+      peersOn: service.peers !== null,
+      mirrorsOn: service.mirrors !== null,
+    });
+  });
+};

@@ -1,0 +1,93 @@
+/**
+ * Plain-text article bodies to safe HTML. Everything is escaped; http(s) URLs become links
+ * with rel="nofollow noopener"; runs of lines starting with `>` become quote blocks, and
+ * long runs fold into <details> so a reply that quotes a whole article stays readable.
+ * Line breaks are kept by CSS (white-space: pre-wrap), so the output keeps every newline.
+ */
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+/** Quote runs longer than this are folded. */
+export const QUOTE_FOLD_LINES = 6;
+
+const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/g;
+/** Punctuation that usually ends a sentence rather than a URL. */
+const TRAILING_CHAR = /[.,;:!?)\]}]/;
+const count = (s: string, c: string) => s.split(c).length - 1;
+
+/** Escapes one line and turns its URLs into links. */
+export function linkify(line: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of line.matchAll(URL_RE)) {
+    let url = m[0];
+    // Drop trailing punctuation, but keep a ")" that closes a "(" inside the URL (wikipedia-style links).
+    for (let guard = 0; guard < 64 && TRAILING_CHAR.test(url.slice(-1)); guard++) {
+      if (url.endsWith(')') && count(url, '(') >= count(url, ')')) break;
+      url = url.slice(0, -1);
+    }
+    const start = m.index ?? 0;
+    out += escapeHtml(line.slice(last, start));
+    const safe = escapeHtml(url);
+    out += `<a href="${safe}" rel="nofollow noopener" class="ext">${safe}</a>`;
+    last = start + url.length;
+  }
+  return out + escapeHtml(line.slice(last));
+}
+
+function quoteDepth(line: string): number {
+  const m = /^(\s?>)+/.exec(line);
+  return m ? (m[0].match(/>/g) ?? []).length : 0;
+}
+
+function renderQuote(lines: string[]): string {
+  const inner = lines
+    .map((l) => `<span class="q${Math.min(quoteDepth(l), 3)}">${linkify(l)}</span>`)
+    .join('\n');
+  if (lines.length <= QUOTE_FOLD_LINES) return `<blockquote class="quote">${inner}</blockquote>`;
+  return `<details class="quote-fold"><summary>${lines.length} quoted lines</summary><blockquote class="quote">${inner}</blockquote></details>`;
+}
+
+/** The whole body as HTML for a `<div class="body">` styled with pre-wrap. */
+export function renderBody(body: string): string {
+  const lines = body.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n');
+  const parts: string[] = [];
+  let quote: string[] = [];
+  let plain: string[] = [];
+  const flushPlain = () => {
+    if (plain.length) parts.push(plain.map(linkify).join('\n'));
+    plain = [];
+  };
+  const flushQuote = () => {
+    if (quote.length) parts.push(renderQuote(quote));
+    quote = [];
+  };
+  for (const line of lines) {
+    if (quoteDepth(line) > 0) {
+      flushPlain();
+      quote.push(line);
+    } else {
+      flushQuote();
+      plain.push(line);
+    }
+  }
+  flushPlain();
+  flushQuote();
+  // Block elements end a line themselves, so join with nothing around them.
+  return parts.join('\n').replace(/\n(<(?:blockquote|details))/g, '$1').replace(/(<\/(?:blockquote|details)>)\n/g, '$1');
+}
+
+/** The body quoted for a reply: "NAME wrote:" then every line prefixed with "> ". */
+export function quoteForReply(from: string, body: string): string {
+  const lines = body.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n');
+  return `${from} wrote:\n${lines.map((l) => (l.startsWith('>') ? `>${l}` : `> ${l}`)).join('\n')}\n\n`;
+}
+
+/** "Re: " once, however many times it was already there. */
+export function replySubject(subject: string): string {
+  return /^re:\s/i.test(subject) ? subject : `Re: ${subject}`;
+}

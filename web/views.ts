@@ -1,0 +1,51 @@
+/**
+ * The nunjucks environment of the pages: autoescape on, every template compiled once at
+ * start-up (so a request only runs compiled code), and the filters templates use for dates,
+ * article bodies and URLs. Built per node (it needs the node's Clock), never a singleton.
+ */
+import { readdirSync } from 'node:fs';
+import nunjucks from 'nunjucks';
+import type { Clock } from '../node/clock';
+import { exactDate, humanDate } from './dates';
+import { escapeHtml, renderBody } from './text';
+import type { TreeRow } from './thread-tree';
+import { treeRowsHtml } from './tree-html';
+
+export interface Views {
+  render(template: string, context: Record<string, unknown>): string;
+}
+
+export const articleUrl = (id: string) => `/a/${encodeURIComponent(id)}`;
+export const groupUrl = (name: string) => `/g/${encodeURIComponent(name)}`;
+
+export function createViews(templatesDir: string, clock: Clock): Views {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(templatesDir, { noCache: false, watch: false }), {
+    autoescape: true,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
+  env.addFilter('ago', (iso: string | null | undefined) => humanDate(iso, clock.now()));
+  env.addFilter('agoMs', (ms: number | null | undefined) => (ms ? humanDate(new Date(ms).toISOString(), clock.now()) : 'never'));
+  env.addFilter('exact', (iso: string | null | undefined) => exactDate(iso));
+  // A filter, not a macro: nunjucks macros cost several times more per call, and lists call this per row.
+  env.addFilter('when', (iso: string | null | undefined) =>
+    new nunjucks.runtime.SafeString(iso ? `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(exactDate(iso))}">${escapeHtml(humanDate(iso, clock.now()))}</time>` : 'never'),
+  );
+  env.addFilter('isoMs', (ms: number) => new Date(ms).toISOString());
+  env.addFilter('treeRows', (rows: TreeRow[], currentId?: string) => new nunjucks.runtime.SafeString(treeRowsHtml(rows, currentId, clock.now())));
+  env.addFilter('body', (text: string) => new nunjucks.runtime.SafeString(renderBody(text)));
+  env.addFilter('aurl', articleUrl);
+  env.addFilter('gurl', groupUrl);
+  env.addFilter('num', (n: number | undefined) => (n === undefined || n === null ? '–' : n.toLocaleString('en-US')));
+  env.addFilter('plural', (n: number, one: string, many?: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : (many ?? `${one}s`)}`);
+  env.addFilter('pct', (x: number | undefined) => (x === undefined || x === null ? '–' : `${(x * 100).toFixed(1)} %`));
+  env.addFilter('duration', (ms: number | undefined) => {
+    if (ms === undefined || ms === null) return '–';
+    if (ms < 1000) return `${Math.round(ms)} ms`;
+    if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+    return `${Math.round(ms / 60_000)} min`;
+  });
+  // Compile every template now: a syntax error fails the start, and requests never compile.
+  for (const file of readdirSync(templatesDir)) if (file.endsWith('.njk')) env.getTemplate(file, true);
+  return { render: (template, context) => env.render(template, context) };
+}
