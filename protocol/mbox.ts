@@ -5,7 +5,7 @@
  * memory. Pure: no I/O.
  */
 import type { Article } from './article';
-import { parseArticle, renderHeaderLines } from './rfc5536';
+import { parseArticle, renderHeaderBlock } from './rfc5536';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -42,7 +42,7 @@ export function unquoteBody(body: string): string {
  * line, so a body with or without a final newline reads back exactly.
  */
 export function renderMboxMessage(a: Article): string {
-  return `From newsmesh ${asctime(a.date)}\n${renderHeaderLines(a).join('\n')}\n\n${quoteBody(a.body)}\n\n`;
+  return `From newsmesh ${asctime(a.date)}\n${renderHeaderBlock(a)}\n${quoteBody(a.body)}\n\n`;
 }
 
 /** Turns one message (envelope line excluded) back into an article-shaped object. */

@@ -19,7 +19,10 @@ const two = (n: number) => n.toString().padStart(2, '0');
 
 /** RFC 5322 date-time in UTC, e.g. `Thu, 26 Nov 2026 06:04:51 +0000`. */
 export function rfc5322Date(iso: string): string {
-  const d = new Date(iso);
+  return formatRfc5322(new Date(iso));
+}
+
+function formatRfc5322(d: Date): string {
   return `${DAYS[d.getUTCDay()]}, ${two(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
 }
 
@@ -34,25 +37,22 @@ function needsEscape(name: string): boolean {
   return CORE.has(lower) || lower === EXACT_DATE.toLowerCase() || lower.startsWith(ESCAPE.toLowerCase());
 }
 
-/** The header lines of an article, in a fixed order, without line ends. */
-export function renderHeaderLines(a: Article): string[] {
-  const lines = [
-    `Path: ${[...a.path, PATH_TAIL].join('!')}`,
-    `From: ${a.from}`,
-    `Newsgroups: ${a.newsgroups.join(',')}`,
-    `Subject: ${a.subject}`,
-    `Date: ${rfc5322Date(a.date)}`,
-    `Message-ID: ${a.id}`,
-  ];
-  if (a.references.length > 0) lines.push(`References: ${a.references.join(' ')}`);
-  if (isoFromRfc5322(rfc5322Date(a.date)) !== a.date) lines.push(`${EXACT_DATE}: ${a.date}`);
-  for (const [name, value] of Object.entries(a.headers ?? {})) lines.push(`${needsEscape(name) ? ESCAPE + name : name}: ${value}`);
-  return lines;
+/**
+ * The header lines of an article, in a fixed order, each ending in LF. The RFC 5322 `Date`
+ * has whole seconds; when that loses anything of the ISO date, `X-Newsmesh-Date` keeps it.
+ */
+export function renderHeaderBlock(a: Article): string {
+  const d = new Date(a.date);
+  let out = `Path: ${a.path.length > 0 ? `${a.path.join('!')}!` : ''}${PATH_TAIL}\nFrom: ${a.from}\nNewsgroups: ${a.newsgroups.join(',')}\nSubject: ${a.subject}\nDate: ${formatRfc5322(d)}\nMessage-ID: ${a.id}\n`;
+  if (a.references.length > 0) out += `References: ${a.references.join(' ')}\n`;
+  if (Number.isNaN(d.getTime()) || d.getUTCMilliseconds() !== 0 || d.toISOString() !== a.date) out += `${EXACT_DATE}: ${a.date}\n`;
+  if (a.headers) for (const name in a.headers) out += `${needsEscape(name) ? ESCAPE + name : name}: ${a.headers[name]}\n`;
+  return out;
 }
 
 /** The whole article as RFC 5536 text: headers, a blank line, the body (LF line ends). */
 export function renderArticle(a: Article): string {
-  return `${renderHeaderLines(a).join('\n')}\n\n${a.body}`;
+  return `${renderHeaderBlock(a)}\n${a.body}`;
 }
 
 /** One parsed header: its name as written and its value (unfolded). */

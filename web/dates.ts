@@ -1,7 +1,10 @@
 /**
  * Dates for people: a short relative form ("5 min ago", "3 Mar") for the page, and the exact
- * UTC time for the hover title. `now` comes from the node's Clock, never Date.now().
+ * UTC time for the hover title (`timeHtml` puts both in a <time>). `now` comes from the
+ * node's Clock, never Date.now().
  */
+
+import { escapeHtml } from './text';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -30,4 +33,10 @@ export function exactDate(iso: string | null | undefined): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
   return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** `<time>` with the human form as text and the exact time on hover. */
+export function timeHtml(iso: string | null | undefined, now: number): string {
+  if (!iso) return 'never';
+  return `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(exactDate(iso))}">${escapeHtml(humanDate(iso, now))}</time>`;
 }

@@ -3,7 +3,7 @@
  * is 500 rows, and plain string building is several times faster than a nunjucks loop.
  * Every text is escaped here; the result is marked safe by the `treeRows` filter.
  */
-import { exactDate, humanDate } from './dates';
+import { timeHtml } from './dates';
 import { escapeHtml } from './text';
 import type { TreeRow } from './thread-tree';
 
@@ -14,8 +14,7 @@ export function treeRowsHtml(rows: TreeRow[], currentId: string | undefined, now
   let out = '';
   for (const r of rows) {
     const depth = `d${Math.min(r.depth, MAX_DEPTH_CLASS)}`;
-    const when = `<time datetime="${escapeHtml(r.date)}" title="${escapeHtml(exactDate(r.date))}">${escapeHtml(humanDate(r.date, now))}</time>`;
-    const inner = `<span class="subject">${escapeHtml(r.subject)}</span> <span class="meta">${escapeHtml(r.from)} · ${when}</span>`;
+    const inner = `<span class="subject">${escapeHtml(r.subject)}</span> <span class="meta">${escapeHtml(r.from)} · ${timeHtml(r.date, now)}</span>`;
     out +=
       r.id === currentId
         ? `<li class="${depth} current"><span class="node" aria-current="true">${inner}</span></li>\n`

@@ -6,8 +6,8 @@
 import { readdirSync } from 'node:fs';
 import nunjucks from 'nunjucks';
 import type { Clock } from '../node/clock';
-import { exactDate, humanDate } from './dates';
-import { escapeHtml, renderBody } from './text';
+import { timeHtml } from './dates';
+import { renderBody } from './text';
 import type { TreeRow } from './thread-tree';
 import { treeRowsHtml } from './tree-html';
 
@@ -24,14 +24,8 @@ export function createViews(templatesDir: string, clock: Clock): Views {
     trimBlocks: true,
     lstripBlocks: true,
   });
-  env.addFilter('ago', (iso: string | null | undefined) => humanDate(iso, clock.now()));
-  env.addFilter('agoMs', (ms: number | null | undefined) => (ms ? humanDate(new Date(ms).toISOString(), clock.now()) : 'never'));
-  env.addFilter('exact', (iso: string | null | undefined) => exactDate(iso));
   // A filter, not a macro: nunjucks macros cost several times more per call, and lists call this per row.
-  env.addFilter('when', (iso: string | null | undefined) =>
-    new nunjucks.runtime.SafeString(iso ? `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(exactDate(iso))}">${escapeHtml(humanDate(iso, clock.now()))}</time>` : 'never'),
-  );
-  env.addFilter('isoMs', (ms: number) => new Date(ms).toISOString());
+  env.addFilter('when', (iso: string | null | undefined) => new nunjucks.runtime.SafeString(timeHtml(iso, clock.now())));
   env.addFilter('treeRows', (rows: TreeRow[], currentId?: string) => new nunjucks.runtime.SafeString(treeRowsHtml(rows, currentId, clock.now())));
   env.addFilter('body', (text: string) => new nunjucks.runtime.SafeString(renderBody(text)));
   env.addFilter('aurl', articleUrl);

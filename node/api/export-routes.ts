@@ -32,7 +32,7 @@ async function readPage(store: Store, group: string, after: number, pageSize: nu
  * Every article of a group in number order, rendered, one page of text at a time. The next
  * page is read from the store while the current one is rendered and sent.
  */
-export async function* exportGroup(store: Store, group: string, format: 'mbox' | 'jsonl', pageSize = 1000): AsyncGenerator<string> {
+export async function* exportGroup(store: Store, group: string, format: 'mbox' | 'jsonl', pageSize = 1000): AsyncGenerator<Buffer> {
   const render: (a: Article) => string = format === 'mbox' ? renderMboxMessage : renderJsonLine;
   let next = readPage(store, group, 0, pageSize);
   for (;;) {
@@ -41,9 +41,11 @@ export async function* exportGroup(store: Store, group: string, format: 'mbox' |
     next = readPage(store, group, page.lastN, pageSize);
     // Surfaced by the await above on the next turn; a client that hangs up leaves it unawaited.
     next.catch(() => undefined);
-    let text = '';
-    for (const s of page.stored) if (s) text += render(s.article);
-    yield text;
+    // One flat buffer per page: a string grown by += is a rope that the socket write would
+    // flatten and encode again.
+    const parts: string[] = [];
+    for (const s of page.stored) if (s) parts.push(render(s.article));
+    yield Buffer.from(parts.join(''), 'utf8');
   }
 }
 

@@ -21,7 +21,9 @@ export function describeFailure(err: unknown): { message: string; exitCode: numb
   if (err instanceof StoreLockedError || err instanceof ListenError || err instanceof NmError) return { message: err.message, exitCode: 1 };
   if (err instanceof ZodError) {
     const i = err.issues[0];
-    const where = i.path.length ? `${i.path.join('.')}: ` : '';
+    // Config keys are flags to the user: maxArticleBytes is --max-article-bytes.
+    const flag = typeof i.path[0] === 'string' ? `--${i.path[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : '';
+    const where = i.path.length && !i.message.startsWith('--') ? `${flag || i.path.join('.')}: ` : '';
     return { message: `${where}${i.message}`, exitCode: 2 };
   }
   const e = err as Error;

@@ -13,6 +13,8 @@ import { CliError, fail } from './errors';
 
 const POLL_MS = 250;
 
+// A ref'd timer on purpose: the node's Clock unrefs its timers, which would let this waiting
+// client process exit before the job ends.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function mirrorCommand(): Command {

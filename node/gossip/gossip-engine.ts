@@ -1,15 +1,13 @@
 /**
  * The gossip engine: owns the peer table, one PeerLink per peer, the receiver, and the feed
  * router the ingest asks which queues an accepted article goes into. It is the PeerService
- * of the local API (add / list / remove / approve) and answers hellos. Start-up counts the
- * queues (ids only, never articles), greets every known peer with our current URL, and peers
- * with each `--peer` URL, retrying in the background until it answers.
+ * of the local API (add / list / remove / approve; peering itself is in peering.ts). Start-up
+ * counts the queues (ids only, never articles), greets every known peer with our current
+ * URL, and peers with each `--peer` URL, retrying in the background until it answers.
  */
-import { PROTOCOL_VERSION, type Hello, type HelloReply } from '../../protocol/peer-messages';
-import { parseWildmat } from '../../protocol/wildmat';
+import type { Hello, HelloReply } from '../../protocol/peer-messages';
 import type { AddPeer, PeerInfo } from '../../protocol/api';
 import type { Article } from '../../protocol/article';
-import type { AcceptPeers } from '../config';
 import type { PeerService } from '../feature-services';
 import { NmError, notFound } from '../errors';
 import type { AcceptedEvent, FeedRouter, Origin } from '../ingest/origin';
@@ -18,14 +16,15 @@ import type { NodeComponents } from '../part';
 import { key, prefixRange, SEP } from '../store/keys';
 import { Backoff } from './backoff';
 import { BodyCache } from './body-cache';
-import { sayHello } from './handshake';
+import { QueueDeleter } from './queue-deleter';
 import { InFlight } from './in-flight';
 import { KnownHaves } from './known-haves';
 import { LinkStats } from './link-stats';
 import { bearerToken } from './peer-auth';
 import { PeerLink, type LinkInit } from './peer-link';
-import { isActive, type PeerRecord } from './peer-record';
-import { newToken, PeerTable } from './peer-table';
+import { isActive } from './peer-record';
+import { PeerTable } from './peer-table';
+import { normUrl, Peering } from './peering';
 import { PeerRateLimit, type RateLimitInit } from './rate-limit';
 import { Receiver } from './receiver';
 import type { Transport } from './transport';
@@ -53,15 +52,13 @@ export const DEFAULT_GOSSIP_INIT: GossipInit = {
   helloTimeoutMs: 10_000,
   inFlightTtlMs: 10_000,
   watchdogMs: 5_000,
-  bodyCacheBytes: 64 * 1024 * 1024,
+  bodyCacheBytes: 16 * 1024 * 1024,
   articlesPerSec: 200_000,
   requestsPerSec: 5_000,
   burstSec: 2,
 };
 
 export type GossipComponents = NodeComponents & { transport: Transport };
-
-const normUrl = (url: string) => url.replace(/\/+$/, '');
 
 export class GossipEngine implements PeerService, FeedRouter {
   readonly table: PeerTable;
@@ -72,9 +69,11 @@ export class GossipEngine implements PeerService, FeedRouter {
   private readonly inFlight: InFlight;
   private readonly haves = new KnownHaves();
   private readonly bodies: BodyCache;
+  private readonly deleter: QueueDeleter;
   private readonly stopping = new AbortController();
   private readonly background: Promise<unknown>[] = [];
   private readonly log;
+  private readonly peering: Peering;
 
   constructor(
     private readonly c: GossipComponents,
@@ -84,16 +83,13 @@ export class GossipEngine implements PeerService, FeedRouter {
     this.table = new PeerTable(c.store);
     this.inFlight = new InFlight(c.clock, init.inFlightTtlMs);
     this.bodies = new BodyCache(init.bodyCacheBytes);
+    this.deleter = new QueueDeleter(c.store);
     this.limiter = new PeerRateLimit(c.clock, init);
+    this.peering = new Peering(
+      { ...c, table: this.table, log: this.log, helloTimeoutMs: init.helloTimeoutMs },
+      { linkFor: (name) => this.linkFor(name), forget: (name) => this.forget(name) },
+    );
     this.receiver = new Receiver({ ...c, table: this.table, inFlight: this.inFlight, haves: this.haves, stats: (p) => this.statsOf(p) });
-  }
-
-  private get me(): string {
-    return this.c.service.name;
-  }
-
-  private get mode(): AcceptPeers {
-    return this.c.config.acceptPeers;
   }
 
   // ---- life cycle ----------------------------------------------------------------
@@ -107,7 +103,7 @@ export class GossipEngine implements PeerService, FeedRouter {
     const counts = await this.countQueues();
     for (const rec of this.table.all()) {
       const link = this.linkFor(rec.name);
-      link.backlog = counts.get(rec.name) ?? 0;
+      link.queue.backlog = counts.get(rec.name) ?? 0;
       link.start(rec.localOk);
     }
     for (const url of this.c.config.peer) this.background.push(this.peerAtStart(normUrl(url)));
@@ -118,6 +114,7 @@ export class GossipEngine implements PeerService, FeedRouter {
     this.stopping.abort();
     await Promise.all([...this.links.values()].map((l) => l.stop()));
     await Promise.allSettled(this.background);
+    await this.deleter.flushed();
     await this.table.flush().catch(() => undefined);
     await this.c.transport.close();
   }
@@ -179,6 +176,7 @@ export class GossipEngine implements PeerService, FeedRouter {
     const perPeer = new Map<string, { key: string; id: string; at: number }[]>();
     const at = this.c.clock.now();
     for (const e of events) {
+      this.receiver.noteAccepted(e.article.id);
       if (e.targets.length > 0) this.bodies.set(e.article.id, JSON.stringify(e.article));
       for (const t of e.targets) {
         let list = perPeer.get(t);
@@ -189,81 +187,14 @@ export class GossipEngine implements PeerService, FeedRouter {
     for (const [t, entries] of perPeer) this.links.get(t)?.appended(entries);
   }
 
-  // ---- hello (answering side) ------------------------------------------------------
+  // ---- peering (hello, add, approve: peering.ts) ------------------------------------
 
-  async handleHello(hello: Hello, authorization: string | undefined): Promise<HelloReply> {
-    if (hello.version !== PROTOCOL_VERSION) throw new NmError('NM_ERR_VALIDATION', `version: this node speaks protocol version ${PROTOCOL_VERSION}`, 'version');
-    if (hello.name === this.me) throw new NmError('NM_ERR_PEER_REFUSED', `name: ${hello.name} is this node's own name`);
-    const url = normUrl(hello.url);
-    const known = this.table.get(hello.name);
-    const authorized = known !== undefined && bearerToken(authorization) === known.tokenIn;
-    if (known && !authorized && normUrl(known.url) !== url) {
-      throw new NmError('NM_ERR_PEER_EXISTS', `a peer named ${hello.name} is already known at another address; greet with its token`);
-    }
-    if (!known && this.mode === 'closed') throw new NmError('NM_ERR_FORBIDDEN', 'this node does not accept new peers');
-    const now = this.c.clock.now();
-    const rec: PeerRecord = {
-      name: hello.name,
-      url,
-      ...(known?.groups ? { groups: known.groups } : {}),
-      ...(hello.groups ? { remoteGroups: hello.groups } : {}),
-      tokenIn: known?.tokenIn ?? newToken(),
-      ...(hello.token ?? known?.tokenOut ? { tokenOut: hello.token ?? known?.tokenOut } : {}),
-      localOk: known?.localOk ?? this.mode === 'open',
-      remoteOk: true,
-      addedAt: known?.addedAt ?? now,
-      lastSeenAt: now,
-      lastError: null,
-    };
-    if (hello.groups) parseWildmat(hello.groups); // a malformed filter is refused (400) rather than ignored
-    await this.table.put(rec);
-    const link = this.linkFor(rec.name);
-    link.start(false);
-    link.peerIsBack();
-    if (!known) this.log.info({ peer: rec.name, url, state: rec.localOk ? 'up' : 'pending' }, 'greeted by a new peer');
-    return { name: this.me, version: PROTOCOL_VERSION, token: rec.tokenIn, state: rec.localOk ? 'up' : 'pending' };
+  handleHello(hello: Hello, authorization: string | undefined): Promise<HelloReply> {
+    return this.peering.handleHello(hello, authorization);
   }
 
-  // ---- PeerService -------------------------------------------------------------------
-
-  async add(req: AddPeer): Promise<{ name: string; url: string; state: PeerInfo['state'] }> {
-    const url = normUrl(req.url);
-    if (req.groups !== undefined) {
-      try {
-        parseWildmat(req.groups);
-      } catch (err) {
-        throw new NmError('NM_ERR_VALIDATION', `groups: ${(err as Error).message}`, 'groups');
-      }
-    }
-    if (url === normUrl(this.c.service.identity.peerUrl)) throw new NmError('NM_ERR_VALIDATION', 'url: that is this node\'s own peer URL', 'url');
-    const known = this.table.byUrl(url);
-    const groups = mergeGroups(known, req.groups);
-    const tokenIn = known?.tokenIn ?? newToken();
-    const reply = await this.greetUrl(url, tokenIn, groups, known?.tokenOut);
-    if (reply.name === this.me) throw new NmError('NM_ERR_PEER_REFUSED', `${url} is a node with this node's own name (${this.me})`);
-    const prior = this.table.get(reply.name) ?? known;
-    const rec: PeerRecord = {
-      name: reply.name,
-      url,
-      ...(groups ? { groups } : {}),
-      ...(prior?.remoteGroups ? { remoteGroups: prior.remoteGroups } : {}),
-      tokenIn: prior?.name === reply.name ? prior.tokenIn : tokenIn,
-      tokenOut: reply.token,
-      localOk: true,
-      remoteOk: reply.state !== 'pending',
-      addedAt: prior?.addedAt ?? this.c.clock.now(),
-      lastSeenAt: this.c.clock.now(),
-      lastError: null,
-    };
-    // The token we offered in the hello is the one the peer now holds.
-    rec.tokenIn = tokenIn;
-    if (known && known.name !== reply.name) await this.forget(known.name);
-    await this.table.put(rec);
-    const link = this.linkFor(rec.name);
-    link.start(false);
-    link.peerIsBack();
-    this.log.info({ peer: rec.name, url, state: isActive(rec) ? 'up' : 'pending' }, 'peered');
-    return { name: rec.name, url, state: isActive(rec) ? link.state : 'pending' };
+  add(req: AddPeer): Promise<{ name: string; url: string; state: PeerInfo['state'] }> {
+    return this.peering.add(req);
   }
 
   async list(): Promise<PeerInfo[]> {
@@ -286,7 +217,10 @@ export class GossipEngine implements PeerService, FeedRouter {
         rejected: s.rejected,
         duplicateRatio: s.duplicateRatio(),
         lagMs: link ? await link.lagMs() : 0,
-        ...{ offersReceived: s.offersReceived, bodiesReceived: s.bodiesReceived, restarts: s.restarts, waitingForApproval: !rec.localOk },
+        offersReceived: s.offersReceived,
+        bodiesReceived: s.bodiesReceived,
+        restarts: s.restarts,
+        waitingForApproval: !rec.localOk,
       });
     }
     return out;
@@ -298,13 +232,8 @@ export class GossipEngine implements PeerService, FeedRouter {
     this.log.info({ peer: name }, 'peer removed');
   }
 
-  async approve(name: string): Promise<void> {
-    const rec = this.table.get(name);
-    if (!rec) throw notFound(`peer ${name}`);
-    if (rec.localOk) return;
-    await this.table.put({ ...rec, localOk: true });
-    // The greeting tells the peer it is accepted; the link retries it if the peer is away.
-    this.linkFor(name).greetSoon();
+  approve(name: string): Promise<void> {
+    return this.peering.approve(name);
   }
 
   /** A peer's token check for the protocol routes: its name, or why not. */
@@ -325,7 +254,8 @@ export class GossipEngine implements PeerService, FeedRouter {
     return s;
   }
 
-  private linkFor(name: string): PeerLink {
+  /** The link of a peer, made (not started) on first use. */
+  linkFor(name: string): PeerLink {
     let link = this.links.get(name);
     if (link) return link;
     link = new PeerLink(
@@ -337,8 +267,9 @@ export class GossipEngine implements PeerService, FeedRouter {
         metrics: this.c.metrics,
         stats: this.statsOf(name),
         bodies: this.bodies,
+        deleter: this.deleter,
         record: () => this.table.get(name),
-        greet: () => this.greetKnown(name),
+        greet: () => this.peering.greetKnown(name),
         touch: (patch) => this.table.touch(name, patch),
       },
       this.init,
@@ -348,22 +279,8 @@ export class GossipEngine implements PeerService, FeedRouter {
     return link;
   }
 
-  private greetUrl(url: string, tokenIn: string, groups: string | undefined, tokenOut?: string): Promise<HelloReply> {
-    const hello: Hello = { name: this.me, url: this.c.service.identity.peerUrl, version: PROTOCOL_VERSION, token: tokenIn, ...(groups ? { groups } : {}) };
-    return sayHello(this.c.transport, { url, hello, token: tokenOut, timeoutMs: this.init.helloTimeoutMs });
-  }
-
-  /** Greets a known peer with our current URL (after our restart, or to tell it we approved). */
-  private async greetKnown(name: string): Promise<void> {
-    const rec = this.table.get(name);
-    if (!rec) return;
-    const reply = await this.greetUrl(rec.url, rec.tokenIn, rec.groups, rec.tokenOut);
-    const now = this.table.get(name);
-    if (!now) return;
-    await this.table.put({ ...now, tokenOut: reply.token, remoteOk: reply.state !== 'pending', lastSeenAt: this.c.clock.now(), lastError: null });
-  }
-
-  private async forget(name: string): Promise<void> {
+  /** Drops a peer: its link, record and queue. */
+  async forget(name: string): Promise<void> {
     const link = this.links.get(name);
     this.links.delete(name);
     await this.table.remove(name);
@@ -374,12 +291,4 @@ export class GossipEngine implements PeerService, FeedRouter {
     await this.c.ingest.flushed();
     await this.c.store.subs.queues.clear(prefixRange(name));
   }
-}
-
-/** A second add of a known peer widens its filter (a mirror `follow` adds its group). */
-function mergeGroups(known: PeerRecord | undefined, wanted: string | undefined): string | undefined {
-  if (!known) return wanted;
-  if (known.groups === undefined || wanted === undefined) return known.groups === undefined ? undefined : wanted === undefined ? undefined : known.groups;
-  const parts = new Set(known.groups.split(','));
-  return [...parts, ...wanted.split(',').filter((p) => !parts.has(p))].join(',');
 }

@@ -33,7 +33,7 @@ export class HttpTransport implements Transport {
     const headers: Record<string, string> = {};
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     if (req.token) headers.authorization = `Bearer ${req.token}`;
-    const bodyBytes = req.body === undefined ? 0 : Buffer.byteLength(req.body);
+    const bodyBytes = req.body === undefined ? 0 : typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.length;
     const origin = new URL(req.url);
     // Request line + Host + Content-Length + Connection, as undici writes them.
     let hdr = req.method.length + req.path.length + 12 + 6 + origin.host.length + 2 + 40;

@@ -11,7 +11,7 @@ export class KnownHaves {
   add(peer: string, id: string): void {
     let s = this.sets.get(peer);
     if (!s) this.sets.set(peer, (s = new Set()));
-    s.delete(id);
+    if (s.has(id)) return; // keeping the first-seen order is enough for a FIFO bound
     s.add(id);
     if (s.size > this.perPeer) s.delete(s.values().next().value as string);
   }

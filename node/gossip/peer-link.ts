@@ -8,14 +8,15 @@
  * restarts a link whose queue stopped moving while the peer still answers /healthz.
  */
 import { IhaveReplySchema, TakethisReplySchema, type ArticleResult } from '../../protocol/peer-messages';
-import { LIMITS } from '../../protocol/limits';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
-import { prefixRange } from '../store/keys';
 import { Backoff } from './backoff';
-import type { BodyCache } from './body-cache';
+import { takethisBodies, type BodyCache } from './body-cache';
+import { NoCheckMode } from './no-check-mode';
+import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from './outbound-queue';
+import type { QueueDeleter } from './queue-deleter';
 import type { LinkStats } from './link-stats';
 import { isActive, type PeerRecord } from './peer-record';
 import { parseJson, TransportError, type Transport } from './transport';
@@ -28,6 +29,7 @@ export interface LinkComponents {
   metrics: Metrics;
   stats: LinkStats;
   bodies: BodyCache;
+  deleter: QueueDeleter;
   /** The current record (it changes when the peer greets again). */
   record: () => PeerRecord | undefined;
   /** Greets the peer (restart, approval); resolves once its answer is stored. */
@@ -35,31 +37,15 @@ export interface LinkComponents {
   touch: (patch: Partial<Pick<PeerRecord, 'lastSeenAt' | 'lastError'>>) => void;
 }
 
-export interface LinkInit {
+export interface LinkInit extends Omit<OutboundQueueInit, 'idsPerTake'> {
   idsPerIhave: number;
   takethisBytes: number;
   maxInFlight: number;
   requestTimeoutMs: number;
   backoffBaseMs: number;
   backoffCapMs: number;
-  /** First re-offer delay of a `later` id; doubles per retry up to laterMaxMs. */
-  laterDelayMs: number;
-  laterMaxMs: number;
   /** A queue that has not moved for this long while the peer answers is restarted. */
   stallMs: number;
-  /** Most queue entries remembered in memory past the cursor before reading the store again. */
-  tailMax: number;
-}
-
-interface Entry {
-  key: string;
-  id: string;
-  at: number;
-}
-
-interface LaterEntry extends Entry {
-  due: number;
-  tries: number;
 }
 
 const WAKE = { reason: 'wake' };
@@ -75,28 +61,22 @@ class PeerAnswerError extends Error {
 }
 
 export class PeerLink {
-  /** Queued ids on disk (counted at start, then kept by events and deletes). */
-  backlog = 0;
-  private down = false;
+  readonly queue: OutboundQueue;
+  /** Down until the peer answered once (after our start it may not be there at all). */
+  private down = true;
   private stopped = false;
-  private cursor: string | undefined;
   private inflight = 0;
   private failed = false;
   private backoffUntil = 0;
   private readonly backoff: Backoff;
-  private later: LaterEntry[] = [];
   private woken = false;
   private waker: AbortController | null = null;
-  /** Entries committed since the last store read, in key order (see take()). */
-  private tail: Entry[] = [];
-  private caughtUp = false;
-  private tailOverflowed = false;
+  private readonly noCheck = new NoCheckMode();
   private generation = 0;
   private requests = new AbortController();
   private needGreet = true;
   private lastProgressAt: number;
   private loop: Promise<void> | null = null;
-  private readonly range: { gt: string; lt: string };
 
   constructor(
     private readonly c: LinkComponents,
@@ -104,8 +84,19 @@ export class PeerLink {
     readonly name: string,
   ) {
     this.backoff = new Backoff({ baseMs: init.backoffBaseMs, capMs: init.backoffCapMs });
-    this.range = prefixRange(name);
+    this.queue = new OutboundQueue(c, { ...init, idsPerTake: init.idsPerIhave }, name);
     this.lastProgressAt = c.clock.now();
+  }
+
+  /** Queued ids on disk. */
+  get backlog(): number {
+    return this.queue.backlog;
+  }
+
+  /** The ingest committed queue entries for this peer: take note and send. */
+  appended(entries: QueueEntry[]): void {
+    this.queue.appended(entries);
+    this.wake();
   }
 
   get state(): 'up' | 'down' {
@@ -144,10 +135,9 @@ export class PeerLink {
     this.peerIsBack();
   }
 
-  /** Oldest queued entry's age in ms (0 when the queue is empty). */
-  async lagMs(): Promise<number> {
-    for await (const e of this.c.store.subs.queues.values({ ...this.range, limit: 1 })) return Math.max(0, this.c.clock.now() - e.at);
-    return 0;
+  /** Age of the oldest queued id in ms (0 when the queue is empty). */
+  lagMs(): Promise<number> {
+    return this.queue.lagMs(this.c.clock.now());
   }
 
   /** Watchdog: restarts the link when its queue has not moved for stallMs while the peer answers. */
@@ -160,6 +150,11 @@ export class PeerLink {
     }
     const rec = this.c.record();
     if (!rec || !isActive(rec) || now - this.lastProgressAt < this.init.stallMs) return false;
+    // A count that drifted from the disk is not a stall: the disk is the truth.
+    if (!(await this.queue.hasEntries())) {
+      this.queue.backlog = 0;
+      return false;
+    }
     const res = await this.c.transport
       .request({ url: rec.url, method: 'GET', path: '/healthz', timeoutMs: this.init.requestTimeoutMs })
       .catch(() => null);
@@ -177,7 +172,7 @@ export class PeerLink {
     this.requests = new AbortController();
     this.inflight = 0;
     this.failed = false;
-    this.resetCursor();
+    this.queue.reset();
     this.lastProgressAt = this.c.clock.now();
     this.wake();
   }
@@ -202,7 +197,8 @@ export class PeerLink {
         await this.idle(this.backoffUntil - now);
         continue;
       }
-      if (this.needGreet && rec.localOk) {
+      // Greet after a restart or an approval, and when the peer never gave us a token.
+      if (rec.localOk && (this.needGreet || (rec.remoteOk && !rec.tokenOut))) {
         this.needGreet = false;
         try {
           await this.c.greet();
@@ -224,16 +220,15 @@ export class PeerLink {
         }
         // Every batch has settled: re-read what is still queued from the disk.
         this.failed = false;
-        this.resetCursor();
+        this.queue.reset();
       }
       if (this.inflight >= this.init.maxInFlight) {
         await this.idle(60_000);
         continue;
       }
-      const batch = await this.take();
+      const batch = await this.queue.take(this.c.clock.now());
       if (batch.length === 0) {
-        const due = this.later.length > 0 ? Math.min(...this.later.map((l) => l.due)) - this.c.clock.now() : 60_000;
-        await this.idle(Math.max(1, due));
+        await this.idle(this.queue.nextDueIn(this.c.clock.now()) ?? 60_000);
         continue;
       }
       this.inflight++;
@@ -246,96 +241,45 @@ export class PeerLink {
     }
   }
 
-  private resetCursor(): void {
-    this.cursor = undefined;
-    this.later = [];
-    this.tail = [];
-    this.caughtUp = false;
-  }
-
-  /** Due `later` entries first, then fresh entries past the cursor. */
-  private async take(): Promise<(Entry & { tries?: number })[]> {
-    const now = this.c.clock.now();
-    const out: (Entry & { tries?: number })[] = [];
-    if (this.later.length > 0) {
-      const keep: LaterEntry[] = [];
-      for (const l of this.later) (l.due <= now && out.length < this.init.idsPerIhave ? out : keep).push(l);
-      this.later = keep;
-    }
-    const room = this.init.idsPerIhave - out.length;
-    if (room <= 0) return out;
-    if (this.caughtUp) {
-      // Everything on disk past the cursor was announced by appended(): no store read needed.
-      const fresh = this.tail.splice(0, room);
-      if (fresh.length > 0) this.cursor = fresh[fresh.length - 1].key;
-      return out.concat(fresh);
-    }
-    this.tailOverflowed = false;
-    const fresh: Entry[] = [];
-    const it = this.c.store.subs.queues.iterator({ gt: this.cursor ?? this.range.gt, lt: this.range.lt, limit: room });
-    for await (const [key, v] of it) fresh.push({ key, id: v.id, at: v.at });
-    if (fresh.length > 0) this.cursor = fresh[fresh.length - 1].key;
-    const cursor = this.cursor;
-    // A short read reached the end of the queue: from now on the tail (every entry committed
-    // since the read began, minus those it returned) is the queue past the cursor.
-    if (fresh.length < room && !this.tailOverflowed) {
-      this.caughtUp = true;
-      this.tail = cursor === undefined ? this.tail : this.tail.filter((e) => e.key > cursor);
-    } else this.tail = [];
-    return out.concat(fresh);
-  }
-
-  /** The ingest committed queue entries for this peer (called after the commit). */
-  appended(entries: Entry[]): void {
-    this.backlog += entries.length;
-    if (this.tail.length + entries.length > this.init.tailMax) {
-      this.tail = [];
-      this.tailOverflowed = true;
-      this.caughtUp = false;
-    } else this.tail.push(...entries);
-    this.wake();
-  }
-
-
-  private async send(batch: (Entry & { tries?: number })[], rec: PeerRecord, gen: number): Promise<void> {
+  private async send(batch: QueueEntry[], rec: PeerRecord, gen: number): Promise<void> {
     try {
       const signal = this.requests.signal;
       const ids = batch.map((e) => e.id);
-      const reply = IhaveReplySchema.parse(await this.post(rec, '/v1/ihave', JSON.stringify({ ids }), signal));
-      this.c.metrics.ihaveSent += ids.length;
-      this.c.stats.offered += ids.length;
+      // In no-check mode the peer has been wanting (nearly) everything: skip the offer.
+      const noCheck = this.noCheck.active;
+      const reply = noCheck ? { sendme: ids, later: [] } : IhaveReplySchema.parse(await this.post(rec, '/v1/ihave', JSON.stringify({ ids }), signal));
+      if (!noCheck) {
+        this.c.metrics.ihaveSent += ids.length;
+        this.c.stats.offered += ids.length;
+        this.noCheck.offered(ids.length, reply.sendme.length);
+      }
       const wanted = new Set(reply.sendme);
       const later = new Set(reply.later);
       const done: string[] = [];
-      const laterOnes: LaterEntry[] = [];
+      const laterOnes: QueueEntry[] = [];
       const sendKeys = new Map<string, string>();
-      const now = this.c.clock.now();
       for (const e of batch) {
         if (wanted.has(e.id)) sendKeys.set(e.id, e.key);
-        else if (later.has(e.id)) {
-          const tries = (e.tries ?? 0) + 1;
-          laterOnes.push({ ...e, tries, due: now + Math.min(this.init.laterMaxMs, this.init.laterDelayMs * 2 ** (tries - 1)) });
-        } else done.push(e.key);
+        else if (later.has(e.id)) laterOnes.push(e);
+        else done.push(e.key);
       }
       if (sendKeys.size > 0) {
-        const bodies = await this.bodiesOf([...sendKeys.keys()]);
+        const bodies = await this.c.bodies.serialised([...sendKeys.keys()], this.c.store);
         // The chunks of one batch go out together: the peer commits them as they come.
         await Promise.all(
-          chunkByBytes(bodies, this.init.takethisBytes).map(async (chunk) => {
-            const res = TakethisReplySchema.parse(await this.post(rec, '/v1/takethis', `{"articles":[${chunk.join(',')}]}`, signal));
-            this.c.metrics.articlesSent += chunk.length;
-            this.c.stats.sent += chunk.length;
+          takethisBodies(bodies, this.init.takethisBytes).map(async ({ body, count }) => {
+            const res = TakethisReplySchema.parse(await this.post(rec, '/v1/takethis', body, signal));
+            this.c.metrics.articlesSent += count;
+            this.c.stats.sent += count;
             this.countResults(res.results);
+            if (noCheck) this.noCheck.pushed(count, res.results.filter((r) => r.status === 'accepted').length);
           }),
         );
         done.push(...sendKeys.values());
       }
       if (gen !== this.generation) return;
-      if (done.length > 0) {
-        await this.c.store.subs.queues.batch(done.map((key) => ({ type: 'del' as const, key })));
-        this.backlog -= done.length;
-      }
-      this.later.push(...laterOnes);
+      this.queue.done(done);
+      this.queue.postpone(laterOnes, this.c.clock.now());
       this.lastProgressAt = this.c.clock.now();
       this.succeeded();
     } catch (err) {
@@ -343,21 +287,6 @@ export class PeerLink {
       this.failed = true;
       this.fail(err);
     }
-  }
-
-  /** Serialised bodies of the ids, from the cache or else the store (missing ones skipped). */
-  private async bodiesOf(ids: string[]): Promise<string[]> {
-    const out: string[] = [];
-    const missing: string[] = [];
-    for (const id of ids) {
-      const json = this.c.bodies.get(id);
-      if (json) out.push(json);
-      else missing.push(id);
-    }
-    if (missing.length > 0) {
-      for (const s of await this.c.store.getManyStored(missing)) if (s) out.push(JSON.stringify(s.article));
-    }
-    return out;
   }
 
   private countResults(results: ArticleResult[]): void {
@@ -368,7 +297,7 @@ export class PeerLink {
     }
   }
 
-  private async post(rec: PeerRecord, path: string, body: string, signal: AbortSignal): Promise<unknown> {
+  private async post(rec: PeerRecord, path: string, body: string | Buffer, signal: AbortSignal): Promise<unknown> {
     const res = await this.c.transport.request({ url: rec.url, method: 'POST', path, body, token: rec.tokenOut, timeoutMs: this.init.requestTimeoutMs, signal });
     const data = parseJson(res.text);
     if (res.status === 200) return data;
@@ -394,22 +323,4 @@ export class PeerLink {
     this.c.logger.info({ reason: message, retryInMs: wait }, 'link failed; backing off');
     this.c.touch({ lastError: message });
   }
-}
-
-/** Cuts serialised articles into TAKETHIS bodies of at most `maxBytes` (one article at least). */
-function chunkByBytes(bodies: string[], maxBytes: number): string[][] {
-  const chunks: string[][] = [];
-  let cur: string[] = [];
-  let bytes = 0;
-  for (const json of bodies) {
-    if (cur.length > 0 && (bytes + json.length > maxBytes || cur.length >= LIMITS.articlesPerBatchMax)) {
-      chunks.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(json);
-    bytes += json.length + 1;
-  }
-  if (cur.length > 0) chunks.push(cur);
-  return chunks;
 }

@@ -6,8 +6,13 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HelloReplySchema, HelloSchema, IhaveReplySchema, IhaveSchema, TakethisReplySchema, TakethisSchema } from '../../protocol/peer-messages';
+import { LIMITS } from '../../protocol/limits';
 import { NmError } from '../errors';
 import type { GossipEngine } from './gossip-engine';
+
+/** A hello is a few hundred bytes; an IHAVE at most 1000 ids of 250 bytes. */
+const HELLO_MAX_BYTES = 16 * 1024;
+const IHAVE_MAX_BYTES = LIMITS.idsPerBatchMax * (LIMITS.messageIdMaxBytes + 8) + 1024;
 
 export interface GossipRoutesOptions {
   engine: GossipEngine;
@@ -21,7 +26,7 @@ declare module 'fastify' {
 }
 
 export const gossipPeerRoutes: FastifyPluginAsyncZod<GossipRoutesOptions> = async (app, { engine }) => {
-  app.post('/v1/hello', { schema: { body: HelloSchema, response: { 200: HelloReplySchema } } }, (req) =>
+  app.post('/v1/hello', { bodyLimit: HELLO_MAX_BYTES, schema: { body: HelloSchema, response: { 200: HelloReplySchema } } }, (req) =>
     engine.handleHello(req.body, req.headers.authorization),
   );
 
@@ -34,7 +39,7 @@ export const gossipPeerRoutes: FastifyPluginAsyncZod<GossipRoutesOptions> = asyn
 
   app.post(
     '/v1/ihave',
-    { onRequest: authenticate, schema: { body: IhaveSchema, response: { 200: IhaveReplySchema } } },
+    { onRequest: authenticate, bodyLimit: IHAVE_MAX_BYTES, schema: { body: IhaveSchema, response: { 200: IhaveReplySchema } } },
     async (req, reply) => {
       const peer = req.peerName!;
       const wait = engine.limiter.take(peer, 0);

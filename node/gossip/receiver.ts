@@ -27,19 +27,33 @@ export interface ReceiverComponents {
   stats: (peer: string) => LinkStats;
 }
 
+/** Ids accepted lately, answered "have it" without a LevelDB read (most redundant offers). */
+const RECENT_MAX = 100_000;
+
 export class Receiver {
+  private readonly recent = new Set<string>();
+
   constructor(private readonly c: ReceiverComponents) {}
 
+  /** Called after each commit with the ids it accepted. */
+  noteAccepted(id: string): void {
+    this.recent.add(id);
+    if (this.recent.size > RECENT_MAX) this.recent.delete(this.recent.values().next().value as string);
+  }
+
   async ihave(peer: string, offered: string[]): Promise<IhaveReply> {
-    const ids = [...new Set(offered)];
     this.c.metrics.ihaveReceived += offered.length;
     this.c.stats(peer).offersReceived += offered.length;
+    const ids: string[] = [];
+    for (const id of new Set(offered)) {
+      this.c.haves.add(peer, id);
+      if (!this.recent.has(id)) ids.push(id);
+    }
     const hist = await this.c.store.history(ids);
     const now = this.c.clock.now();
     const sendme: string[] = [];
     const later: string[] = [];
     ids.forEach((id, i) => {
-      this.c.haves.add(peer, id);
       const h = hist[i];
       if (h?.s === 'a') return;
       if (h?.s === 'r' && now - h.at < LIMITS.rejectedMemoryMs) return;

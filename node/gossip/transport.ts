@@ -9,8 +9,8 @@ export interface PeerRequest {
   url: string;
   method: 'GET' | 'POST';
   path: string;
-  /** Already serialised JSON (senders build TAKETHIS bodies by hand to know their size). */
-  body?: string;
+  /** Already serialised JSON (senders build TAKETHIS bodies from cached UTF-8 bytes). */
+  body?: string | Buffer;
   /** Bearer token for the peer's protocol routes. */
   token?: string;
   /** Upper bound for the whole call; every request has one. */

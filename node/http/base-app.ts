@@ -27,7 +27,7 @@ export function createBaseApp(opts: BaseAppOptions) {
     keepAliveTimeout: 65_000,
     forceCloseConnections: true,
     // A Message-ID may be 250 bytes, three times that url-encoded; fastify's default is 100.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -79,6 +79,7 @@ export class MirrorRunner {
 
   async run(): Promise<void> {
     let failures = 0;
+    let cursorAtFailure = -1;
     while (!this.signal.aborted) {
       try {
         await this.follow();
@@ -88,7 +89,9 @@ export class MirrorRunner {
       } catch (err) {
         if (this.signal.aborted) return;
         if (err instanceof MirrorFetchError && err.permanent) return await this.finish('failed', err.message);
-        failures++;
+        // Backoff grows only while nothing moves; progress since the last failure resets it.
+        failures = this.rec.cursor > cursorAtFailure && failures > 0 ? 1 : failures + 1;
+        cursorAtFailure = this.rec.cursor;
         const message = err instanceof Error ? err.message : String(err);
         this.c.logger.warn({ job: this.rec.id, err: message, failures }, 'mirror: retrying after failure');
         this.rec.error = message;
@@ -192,6 +195,7 @@ export class MirrorRunner {
       if (this.rec.error) delete this.rec.error;
       if (page.entries.length === 0) return;
       const hist = await this.c.store.history(page.entries.map((e) => e.id));
+      const now = this.c.clock.now();
       let start = 0;
       while (start < page.entries.length) {
         // A slice ends after `batchIds` missing ids (or at the page end).
@@ -201,8 +205,9 @@ export class MirrorRunner {
         for (; end < page.entries.length && missing.length < this.init.batchIds; end++) {
           const h = hist[end];
           if (h?.s === 'a') held++;
-          else if (!h) missing.push(page.entries[end].id);
-          // Remembered as rejected here: counted when it was refused, not fetched again.
+          // A recent rejection was counted when it happened and is not fetched again; an old
+          // one gets another chance, as the ingest would give it.
+          else if (!h || now - h.at >= LIMITS.rejectedMemoryMs) missing.push(page.entries[end].id);
         }
         yield { lastN: page.entries[end - 1].n, held, missing };
         start = end;
@@ -240,14 +245,26 @@ export class MirrorRunner {
     }
     // Counts are saved with the articles they describe, predicted from the same checks the
     // ingest makes; a rare difference (a race with gossip, a loop) is corrected below and
-    // saved with the next chunk.
-    rec.cursor = chunk.lastN;
-    rec.done += chunk.held + expected;
-    rec.rejected += invalid.length;
-    if (invalid.length > 0) rec.rejections = [...rec.rejections, ...invalid].slice(-KEEP_REJECTIONS);
-    if (chunk.articles.length === 0) return this.save();
+    // saved with the next chunk. The live record changes only once the batch is on disk, so
+    // a failed write is retried from the old cursor.
+    const next: MirrorJobRecord = {
+      ...rec,
+      cursor: chunk.lastN,
+      done: rec.done + chunk.held + expected,
+      rejected: rec.rejected + invalid.length,
+      rejections: invalid.length > 0 ? [...rec.rejections, ...invalid].slice(-KEEP_REJECTIONS) : [...rec.rejections],
+    };
+    const save = saveJobOp(this.c.store, next);
+    // Only the fields this chunk decides: the index walk updates `total` meanwhile.
+    const commit = () => Object.assign(rec, { cursor: next.cursor, done: next.done, rejected: next.rejected, rejections: next.rejections });
+    if (chunk.articles.length === 0) {
+      await this.c.store.batch([save]);
+      commit();
+      return;
+    }
     const origin = { kind: 'mirror' as const, peer: rec.peerName ?? rec.url };
-    const results = await this.c.ingest.submit(chunk.articles, origin, [saveJobOp(this.c.store, snapshot(rec))]);
+    const results = await this.c.ingest.submit(chunk.articles, origin, [save]);
+    commit();
     let held = 0;
     const refused: MirrorRejection[] = [];
     for (const r of results) {

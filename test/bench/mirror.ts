@@ -2,7 +2,8 @@
  * Bench section `mirror`: two real node processes on loopback. Fills a source with 100,000
  * articles of 1 KiB (POST /api/import), mirrors them into a fresh node (articles/s and the
  * mirroring node's peak RSS from /proc VmHWM), re-mirrors the unchanged group (seconds), and
- * exports the group to mbox over the local API (articles/s).
+ * exports the group to mbox over the local API (articles/s). A second mirror into a node with
+ * a capped V8 old space shows the live memory is flat.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { tempDir } from '../helpers/tmp';
 const N = Number(process.env.BENCH_MIRROR_N ?? 100_000);
 const GROUP = 'bench.mirror';
 const BODY = 'x'.repeat(1023) + '\n';
+const CAP_MIB = 80;
 
 async function post(url: string, body: unknown): Promise<unknown> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -83,6 +85,18 @@ export async function mirrorSection(): Promise<Record<string, unknown>> {
     const remirrorSecs = (Date.now() - t2) / 1000;
     if (again.done !== N) throw new Error(`re-mirror ended ${JSON.stringify(again)}`);
 
+    // The same mirror into a node whose V8 old space is capped: shows that the live memory is
+    // flat (the default peak is V8 collecting lazily, not data kept) and what a cap costs.
+    const capped = await spawnNode(['--data', join(tmp.dir, 'capped'), '--name', 'bench-capped'], { NODE_OPTIONS: `--max-old-space-size=${CAP_MIB}` });
+    procs.push(capped);
+    const t4 = Date.now();
+    const c = (await post(`${capped.webUrl}/api/mirrors`, { peer: source.peerUrl, group: GROUP })) as { id: string };
+    const cappedJob = await waitDone(capped.webUrl, c.id, undefined, 600_000, 100);
+    const cappedSecs = (Date.now() - t4) / 1000;
+    const cappedPeak = peakRssMiB(capped.child.pid!);
+    if (cappedJob.done !== N) throw new Error(`capped mirror ended ${JSON.stringify(cappedJob)}`);
+    await stop(capped);
+
     const t3 = Date.now();
     const res = await fetch(`${source.webUrl}/api/groups/${GROUP}/export?format=mbox`);
     let bytes = 0;
@@ -112,6 +126,9 @@ export async function mirrorSection(): Promise<Record<string, unknown>> {
       sinkRssMiBAtStart: rssBefore,
       sinkPeakRssMiB: peakRss,
       sinkPeakRssTargetMiB: 200,
+      cappedOldSpaceMiB: CAP_MIB,
+      cappedMirrorArticlesPerSec: Math.round(N / cappedSecs),
+      cappedSinkPeakRssMiB: cappedPeak,
       remirrorUnchangedSecs: remirrorSecs,
       remirrorTargetSecs: 1,
       exportMboxSecs: exportSecs,

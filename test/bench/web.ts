@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { startNode } from '../../node/main';
+import { startNode, type RunningNode } from '../../node/main';
 import { silentLogger } from '../../node/logger';
 import type { ArticleInput } from '../../protocol/article';
 import { spawnNode } from '../helpers/process';
@@ -19,6 +19,8 @@ import { tempDir } from '../helpers/tmp';
 const CONNECTIONS = 10;
 const WARMUP_S = 2;
 const DURATION_S = 6;
+/** Each group-page URL is measured in this many alternating rounds of DURATION_S / ROUNDS. */
+const ROUNDS = 3;
 const BIG = 100_000;
 const SMALL = 100;
 const DEEP = 500;
@@ -64,9 +66,21 @@ function article(group: string, subject: string, references: string[], t: number
   };
 }
 
-/** Groups of `articles`: threads of a root and one reply, so every page shows 50 threads. */
+/**
+ * Fills bench.big (100,000 articles) and bench.small (100) with threads of a root and one
+ * reply, so every page shows 50 threads, and bench.deep with one 500-article thread.
+ * Returns the id of that thread's last article.
+ */
 export async function fill(dir: string): Promise<string> {
   const node = await startNode({ data: dir, name: 'web-bench', web: '127.0.0.1:0', listen: '127.0.0.1:0' }, { logger: silentLogger(), parts: [] });
+  try {
+    return await fillNode(node);
+  } finally {
+    await node.close();
+  }
+}
+
+async function fillNode(node: RunningNode): Promise<string> {
   const { ingest } = node.components;
   const t0 = Date.now() - 30 * 86400_000;
   const submit = async (batch: ArticleInput[]) => {
@@ -94,7 +108,6 @@ export async function fill(dir: string): Promise<string> {
     deep.push(article('bench.deep', 'Re: A long discussion', refs.length > 100 ? [refs[0], ...refs.slice(-99)] : refs, t0 + i * 1000));
   }
   await submit(deep);
-  await node.close();
   return deep[DEEP - 1].id;
 }
 
@@ -132,27 +145,50 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Group pages of one node process: the big and the small group, and a page deep in the big one. */
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
+/**
+ * Group pages of one node process: the big and the small group, and a page deep in the big
+ * one. The three URLs are measured in alternating rounds and each figure is the median of
+ * its rounds, so a burst of load on the shared machine does not land on one URL only.
+ */
 async function groupPages(base: string): Promise<Record<string, PageFigures | number>> {
   const check = await fetch(`${base}/g/bench.big`);
   const html = await check.text();
   const threadsOnPage = (html.match(/<li class="thread">/g) ?? []).length;
   if (check.status !== 200 || threadsOnPage !== 50) throw new Error(`/g/bench.big answered ${check.status} with ${threadsOnPage} threads`);
-  await cannon(`${base}/g/bench.big`, WARMUP_S);
-  const big = await cannon(`${base}/g/bench.big`, DURATION_S);
-  const small = await cannon(`${base}/g/bench.small`, DURATION_S);
-  // Half way down the archive: paging by the activity cursor costs the same as the first page.
-  const deepPage = await cannon(`${base}/g/bench.big?before=${BIG / 2}`, DURATION_S);
-  return { big, small, deepPage, bigVsSmallRatio: Number((big.pagesPerSec / Math.max(1, small.pagesPerSec)).toFixed(3)) };
+  const urls = {
+    big: `${base}/g/bench.big`,
+    small: `${base}/g/bench.small`,
+    // Half way down the archive: paging by the activity cursor costs the same as the first page.
+    deepPage: `${base}/g/bench.big?before=${BIG / 2}`,
+  };
+  for (const url of Object.values(urls)) await cannon(url, 1);
+  const runs: Record<string, PageFigures[]> = { big: [], small: [], deepPage: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, url] of Object.entries(urls)) runs[name].push(await cannon(url, DURATION_S / ROUNDS));
+  }
+  const out: Record<string, PageFigures | number> = {};
+  for (const [name, list] of Object.entries(runs)) {
+    out[name] = {
+      pagesPerSec: median(list.map((r) => r.pagesPerSec)),
+      p50Ms: median(list.map((r) => r.p50Ms)),
+      p99Ms: median(list.map((r) => r.p99Ms)),
+      non2xx: list.reduce((n, r) => n + r.non2xx, 0),
+      errors: list.reduce((n, r) => n + r.errors, 0),
+      bytes: list[0].bytes,
+    };
+  }
+  out.bigVsSmallRatio = Number(((out.big as PageFigures).pagesPerSec / Math.max(1, (out.small as PageFigures).pagesPerSec)).toFixed(3));
+  return out;
 }
 
 export async function webSection(): Promise<Record<string, unknown>> {
   const tmp = tempDir('newsmesh-web-bench-');
-  const tFill = Date.now();
-  const deepId = await fill(tmp.dir);
-  const fillS = (Date.now() - tFill) / 1000;
-  const out: Record<string, unknown> = { fillSeconds: fillS, connections: CONNECTIONS, durationS: DURATION_S };
   try {
+    const tFill = Date.now();
+    const deepId = await fill(tmp.dir);
+    const out: Record<string, unknown> = { fillSeconds: (Date.now() - tFill) / 1000, connections: CONNECTIONS, durationS: DURATION_S };
     const bare = await spawnBare(20_000);
     try {
       await cannon(bare.url, WARMUP_S);
@@ -182,7 +218,8 @@ export async function webSection(): Promise<Record<string, unknown>> {
     out.targets = {
       groupPagesPerSecAtLeast2000: cached.big.pagesPerSec >= 2000,
       groupP99Under25ms: cached.big.p99Ms < 25,
-      bigWithin20PctOfSmall: Math.abs(1 - cached.bigVsSmallRatio) <= 0.2 && Math.abs(1 - uncached.bigVsSmallRatio) <= 0.2,
+      bigWithin20PctOfSmall: Math.abs(1 - cached.bigVsSmallRatio) <= 0.2,
+      bigWithin20PctOfSmallUncached: Math.abs(1 - uncached.bigVsSmallRatio) <= 0.2,
       thread500Under50ms: thread.p99Ms < 50,
     };
     return out;

@@ -21,15 +21,17 @@ export const CHROMIUM_ARGS = [
 
 export const SCREENSHOTS = join(packageRoot(), 'test-output', 'screenshots');
 
+/** CHROMIUM_PATH, when set, is the only place looked at (so a missing browser can be simulated). */
+const candidates = () => (process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser']);
+
 export function chromiumPath(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
-  return candidates.find((p) => existsSync(p)) ?? null;
+  return candidates().find((p) => existsSync(p)) ?? null;
 }
 
 /** True when the suite should run; logs why not otherwise. Throws in CI when chromium is missing. */
 export function browserAvailable(suite: string): boolean {
   if (chromiumPath()) return true;
-  const msg = `${suite}: chromium not found (looked in CHROMIUM_PATH, /usr/bin/chromium): install Debian's "chromium" package to run the browser tests`;
+  const msg = `${suite}: chromium not found (looked at ${candidates().join(', ')}): install Debian's "chromium" package to run the browser tests`;
   if (process.env.CI === 'true') throw new Error(`${msg} (CI=true, so this is a failure)`);
   process.stderr.write(`\n\n!!!!!!!!!! SKIPPING BROWSER SUITE !!!!!!!!!!\n${msg}\n\n`);
   return false;

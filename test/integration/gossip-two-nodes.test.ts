@@ -57,4 +57,29 @@ describe('gossip between two nodes', () => {
     expect(await peers(a)).toEqual([]);
     expect((await api(a, 'DELETE', '/api/peers/beta')).status).toBe(404);
   });
+
+  it('peers with each --peer URL given at start, retrying until the peer answers', async () => {
+    // gamma is not up yet when delta starts: delta keeps trying in the background.
+    const { tempDir } = await import('../helpers/tmp');
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const delta = await startGossipNode({ name: 'delta', peer: [`http://127.0.0.1:${port}`] });
+    const tmp = tempDir();
+    let gamma: TestNode | undefined;
+    try {
+      expect(await peers(delta)).toEqual([]);
+      gamma = await startGossipNode({ name: 'gamma', listen: `127.0.0.1:${port}`, data: tmp.dir });
+      await waitFor('delta peered with gamma', async () => (await peers(delta)).some((p) => p.name === 'gamma' && p.state === 'up'), 10_000);
+      const id = await post(gamma, 'test.a', 'hi delta');
+      await waitFor('post crossed', () => has(delta, id));
+    } finally {
+      await destroyAll([delta, gamma]);
+      tmp.cleanup();
+    }
+  });
 });

@@ -3,9 +3,14 @@
  * moves no bodies, incremental re-run, failures (unknown group, unreachable peer that comes
  * back, invalid articles skipped with reasons) and `--public-read`.
  */
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { startTestNode, type TestNode } from '../helpers/node';
 import { fillGroup, getJson, postJson, readIndex, waitForJob, type JobView } from '../helpers/mirror';
+import { createBaseApp } from '../../node/http/base-app';
+import { silentLogger } from '../../node/logger';
+import { archiveRoutes } from '../../node/archive/archive-routes';
+import { readCheck } from '../../node/archive/read-access';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -80,6 +85,11 @@ describe('mirror jobs', () => {
 
 describe('mirror failures', () => {
   it('retries an unreachable peer with the error shown, then finishes when it comes up', async () => {
+    // The source's archive is filled first, then the node is stopped and later started on
+    // the port the job keeps calling, so it comes back with the group already there.
+    const filled = await startTestNode({ name: 'late' });
+    await fillGroup(filled.webUrl, 'test.late', 50);
+    await filled.close();
     const port = await freePort();
     const sink = await startTestNode({ name: 'sink2' });
     let source: TestNode | undefined;
@@ -88,14 +98,14 @@ describe('mirror failures', () => {
       const waiting = await waitForJob(sink.webUrl, body.id, (j) => j.error !== undefined);
       expect(waiting.state).toBe('running');
       expect(waiting.error).toMatch(/unreachable/);
-      source = await startTestNode({ name: 'late', listen: `127.0.0.1:${port}` });
-      await fillGroup(source.webUrl, 'test.late', 50);
+      source = await startTestNode({ name: 'late', listen: `127.0.0.1:${port}`, data: filled.dir });
       const job = await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running', 20_000);
       expect(job).toMatchObject({ state: 'done', done: 50, total: 50 });
       expect(job.error).toBeUndefined();
     } finally {
       await sink.destroy();
       await source?.destroy();
+      rmSync(filled.dir, { recursive: true, force: true });
     }
   });
 
@@ -132,6 +142,38 @@ describe('archive routes and --public-read', () => {
       expect(sendme.body.articles.map((a) => a.id)).toEqual([ids[0], ids[3]]);
       expect((await fetch(`${node.peerUrl}/v1/groups/none.here/index`)).status).toBe(404);
     } finally {
+      await node.destroy();
+    }
+  });
+
+  it('cuts a large SENDME answer and names the rest in `more`; a mirror still gets them all', async () => {
+    const source = await startTestNode({ name: 'bulky' });
+    const sink = await startTestNode({ name: 'bulky-sink' });
+    try {
+      const ids = await fillGroup(source.webUrl, 'test.bulky', 100, () => ({ body: 'y'.repeat(60_000) }));
+      const r = await postJson<{ articles: { id: string }[]; more?: string[] }>(`${source.peerUrl}/v1/sendme`, { ids }, 200);
+      expect(r.body.articles.length).toBeGreaterThan(10);
+      expect(r.body.articles.length).toBeLessThan(100);
+      expect([...r.body.articles.map((a) => a.id), ...(r.body.more ?? [])]).toEqual(ids);
+      const { body } = await postJson<{ id: string }>(`${sink.webUrl}/api/mirrors`, { peer: source.peerUrl, group: 'test.bulky' }, 202);
+      expect(await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running')).toMatchObject({ state: 'done', done: 100, total: 100 });
+    } finally {
+      await Promise.all([source.destroy(), sink.destroy()]);
+    }
+  });
+
+  it('rate limits archive reads per client', async () => {
+    const node = await startTestNode({ name: 'limited' });
+    const app = createBaseApp({ logger: silentLogger() });
+    app.register(archiveRoutes, { store: node.components.store, metrics: node.components.metrics, check: readCheck('on', null), rateMax: 3, rateWindowMs: 60_000 });
+    try {
+      const codes = [];
+      for (let i = 0; i < 4; i++) codes.push((await app.inject({ method: 'GET', url: '/v1/groups' })).statusCode);
+      expect(codes).toEqual([200, 200, 200, 429]);
+      const res = await app.inject({ method: 'GET', url: '/v1/groups' });
+      expect(res.json()).toEqual({ error: { code: 'NM_ERR_RATE_LIMIT', message: expect.any(String) } });
+    } finally {
+      await app.close();
       await node.destroy();
     }
   });

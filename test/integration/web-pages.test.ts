@@ -164,6 +164,18 @@ describe('web pages', () => {
     expect(first.html).toContain('href="/g/test.paging/feed.atom"');
   });
 
+  it('handles group names with + in every URL', async () => {
+    const go = await web.get('/go?group=Comp.Lang.C%2B%2B');
+    expect(go.status).toBe(303);
+    expect(go.headers.get('location')).toBe('/g/comp.lang.c%2B%2B');
+    const res = await newThread('comp.lang.c%2B%2B', { from: 'k', subject: 'pointers', body: 'p' });
+    expect(res.status).toBe(303);
+    expect((await node.components.service.group('comp.lang.c++'))?.count).toBe(1);
+    const page = await web.get('/g/comp.lang.c%2B%2B');
+    expect(page.html).toContain('<h1 class="group-name">comp.lang.c++</h1>');
+    expect(page.html).toContain('href="/g/comp.lang.c%2B%2B/feed.atom"');
+  });
+
   it('never serves a stale group page: a new post shows at once', async () => {
     const { service } = node.components;
     await service.post({ newsgroups: ['test.cache'], from: 'c', subject: 'first', body: '1' });
@@ -185,6 +197,14 @@ describe('web pages', () => {
     const titles = [...feed.html.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1]);
     expect(titles.slice(0, 3)).toEqual(['test.paging', 'Re: thread 0', 'thread 119']);
     expect((await web.get('/g/no.such.group/feed.atom')).status).toBe(404);
+    // Conditional GET: unchanged until the group gets a new article.
+    const etag = feed.headers.get('etag')!;
+    const again = await fetch(`${node.webUrl}/g/test.paging/feed.atom`, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    await node.components.service.post({ newsgroups: ['test.paging'], from: 'p', subject: 'newer', body: 'n' });
+    const changed = await fetch(`${node.webUrl}/g/test.paging/feed.atom`, { headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
   });
 
   it('shows 404 pages for unknown articles and the status page with counters', async () => {

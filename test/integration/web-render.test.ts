@@ -9,6 +9,8 @@ import { mirrorFromForm, peerFromForm, postFromForm, replyReferences } from '../
 import { newsUri, xmlText } from '../../web/routes/feed-routes';
 import { packageRoot, webDirs } from '../../web/paths';
 import { existsSync } from 'node:fs';
+import { PageCache } from '../../web/page-cache';
+import { treeRowsHtml } from '../../web/tree-html';
 
 describe('text rendering', () => {
   it('escapes everything', () => {
@@ -105,5 +107,40 @@ describe('dates, forms, feed text, paths', () => {
   it('finds the templates from source', () => {
     expect(existsSync(`${packageRoot()}/package.json`)).toBe(true);
     expect(existsSync(`${webDirs().templates}/layout.njk`)).toBe(true);
+  });
+});
+
+describe('group page cache and tree rows', () => {
+  it('serves a page only while the group and the time window are unchanged, and evicts the least recently used', () => {
+    const cache = new PageCache(2);
+    cache.set('a', { high: 5, window: 1, html: 'A' });
+    cache.set('b', { high: 5, window: 1, html: 'B' });
+    expect(cache.get('a', 5, 1)).toBe('A');
+    expect(cache.get('a', 6, 1)).toBeUndefined();
+    cache.set('a', { high: 6, window: 1, html: 'A2' });
+    expect(cache.get('a', 6, 2)).toBeUndefined();
+    cache.set('a', { high: 6, window: 2, html: 'A3' });
+    cache.set('c', { high: 1, window: 2, html: 'C' });
+    // 'b' was used least recently: it went when 'c' came in.
+    expect(cache.get('b', 5, 1)).toBeUndefined();
+    expect(cache.get('a', 6, 2)).toBe('A3');
+    expect(cache.size).toBe(2);
+    const off = new PageCache(0);
+    off.set('a', { high: 1, window: 1, html: 'A' });
+    expect(off.get('a', 1, 1)).toBeUndefined();
+  });
+
+  it('escapes every row and marks the current article', () => {
+    const now = Date.parse('2026-03-10T12:00:00Z');
+    const html = treeRowsHtml(
+      [
+        { id: '<r"1@x>', subject: '<b>hi</b>', from: 'A & B', date: '2026-03-10T11:00:00Z', depth: 0, replies: 1 },
+        { id: '<c@x>', subject: 'Re: hi', from: 'c', date: '2026-03-10T11:30:00Z', depth: 14, replies: 0 },
+      ],
+      '<c@x>',
+      now,
+    );
+    expect(html).toContain('<li class="d0"><a class="node" href="/a/%3Cr%221%40x%3E"><span class="subject">&lt;b&gt;hi&lt;/b&gt;</span> <span class="meta">A &amp; B · <time datetime="2026-03-10T11:00:00Z" title="2026-03-10 11:00:00 UTC">1 h ago</time></span></a></li>');
+    expect(html).toContain('<li class="d12 current"><span class="node" aria-current="true"><span class="subject">Re: hi</span>');
   });
 });

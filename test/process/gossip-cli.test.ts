@@ -25,6 +25,9 @@ async function groupIds(webUrl: string, group: string): Promise<string[]> {
   return out;
 }
 
+// Each CLI call is a process start; on a loaded machine that takes seconds.
+jest.setTimeout(120_000);
+
 describe('two newsmesh processes peered with `newsmesh peers add`', () => {
   const dirA = tempDir();
   const dirB = tempDir();

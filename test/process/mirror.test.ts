@@ -4,7 +4,7 @@
  * re-run moves no bodies; `newsmesh mirror` shows progress and a summary line, and fails
  * non-zero; `newsmesh export` / `newsmesh import` move a group through a file.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, spawnNode, type NodeProcess } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
@@ -37,6 +37,7 @@ describe('mirror between processes', () => {
   beforeAll(async () => {
     source = await spawn('source');
     ids = await fillGroup(source.webUrl, 'test.big', 10_000);
+    await fillGroup(source.webUrl, 'test.cli', 3000);
   });
 
   it('mirrors 10,000 articles, survives SIGKILL midway, and a re-run moves no bodies', async () => {
@@ -72,7 +73,6 @@ describe('mirror between processes', () => {
   });
 
   it('`newsmesh mirror` shows progress, ends with a summary line, and fails non-zero', async () => {
-    await fillGroup(source.webUrl, 'test.cli', 3000);
     const sink = await spawn('cli-sink', { NEWSMESH_MIRROR_BATCH: '50' });
     const ok = await runCli(['mirror', source.peerUrl, 'test.cli', '--api', sink.webUrl], { timeoutMs: 60_000 });
     expect(ok.stderr).toMatch(/mirror \[.*\] \d+% \| \d+\/3000 \| \d+\/s \| ETA/);
@@ -86,20 +86,27 @@ describe('mirror between processes', () => {
 
   it('`newsmesh export` and `newsmesh import` move a group through files, idempotently', async () => {
     const target = await spawn('import-target');
-    for (const format of ['mbox', 'jsonl']) {
-      const file = join(tmp.dir, `cli.${format}`);
-      const ex = await runCli(['export', 'test.cli', '--format', format, '--out', file, '--api', source.webUrl]);
-      expect(ex.code).toBe(0);
-      expect(readFileSync(file, 'utf8').slice(0, 5)).toBe(format === 'mbox' ? 'From ' : '{"id"');
-      const first = await runCli(['import', file, '--api', target.webUrl], { timeoutMs: 60_000 });
-      expect(first.code).toBe(0);
-      const added = format === 'mbox' ? 3000 : 0;
-      expect(first.stdout.trim()).toBe(`imported ${file} (${format}): ${added} added, ${3000 - added} present, 0 rejected`);
-    }
-    const toStdout = await runCli(['export', 'test.cli', '--format', 'jsonl', '--api', source.webUrl]);
-    expect(toStdout.stdout.split('\n').filter(Boolean)).toHaveLength(3000);
+    // mbox through --out; JSON lines through stdout, saved by the test.
+    const mbox = join(tmp.dir, 'cli.mbox');
+    const ex1 = await runCli(['export', 'test.cli', '--format', 'mbox', '--out', mbox, '--api', source.webUrl]);
+    expect(ex1.code).toBe(0);
+    expect(readFileSync(mbox, 'utf8').slice(0, 5)).toBe('From ');
+    const ex2 = await runCli(['export', 'test.cli', '--format', 'jsonl', '--api', source.webUrl]);
+    expect(ex2.code).toBe(0);
+    expect(ex2.stdout.split('\n').filter(Boolean)).toHaveLength(3000);
+    const jsonl = join(tmp.dir, 'cli.jsonl');
+    writeFileSync(jsonl, ex2.stdout);
+
+    const first = await runCli(['import', mbox, '--api', target.webUrl], { timeoutMs: 60_000 });
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim()).toBe(`imported ${mbox} (mbox): 3000 added, 0 present, 0 rejected`);
+    const second = await runCli(['import', jsonl, '--api', target.webUrl], { timeoutMs: 60_000 });
+    expect(second.code).toBe(0);
+    expect(second.stdout.trim()).toBe(`imported ${jsonl} (jsonl): 0 added, 3000 present, 0 rejected`);
+    expect((await readIndex(target.webUrl, 'test.cli')).map((r) => r.n)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+
     const missing = await runCli(['import', join(tmp.dir, 'nope.mbox'), '--api', target.webUrl]);
     expect(missing.code).not.toBe(0);
-    expect((await readIndex(target.webUrl, 'test.cli')).map((r) => r.n)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+    expect(missing.stderr).toMatch(/^newsmesh: .*nope\.mbox/);
   });
 });

@@ -159,6 +159,78 @@ describe('one atomic batch per commit', () => {
   });
 });
 
+describe('commits queued behind a commit in flight', () => {
+  it('see what it wrote: duplicates, threads and numbers carry over', async () => {
+    const o = await open(tmp.dir);
+    let release: () => void = () => undefined;
+    try {
+      const gate = new Promise<void>((r) => (release = r));
+      const batch = o.store.batch.bind(o.store);
+      const sizes: number[] = [];
+      jest.spyOn(o.store, 'batch').mockImplementation(async (ops) => {
+        sizes.push(ops.length);
+        if (sizes.length === 1) await gate; // hold commit N on its way to disk
+        return batch(ops);
+      });
+      const root = makeArticle({ id: '<p-root@x>' });
+      const first = o.ingest.submit([root], local);
+      await new Promise((r) => setImmediate(r));
+      const second = o.ingest.submit([root, makeArticle({ id: '<p-reply@x>', references: ['<p-root@x>'] })], { kind: 'peer', peer: 'p' });
+      const third = o.ingest.submit([makeArticle({ id: '<p-bad@x>', subject: '' })], local);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(sizes).toHaveLength(1); // one writer: nothing else is written while N is in flight
+      release();
+      expect((await first).map((r) => r.status)).toEqual(['accepted']);
+      expect((await second).map((r) => r.status)).toEqual(['duplicate', 'accepted']);
+      expect((await third).map((r) => r.status)).toEqual(['rejected']);
+      expect(sizes).toHaveLength(2); // the two waiting submissions shared one commit
+      expect(await o.store.thread('test.a', '<p-root@x>')).toMatchObject({ articles: 2, lastN: 2 });
+      expect((await o.store.getStored('<p-reply@x>'))?.nums).toEqual({ 'test.a': 2 });
+      expect(await o.store.counters()).toEqual({ articles: 2, groups: 1, seq: 2 });
+      expect((await checkStore(o.store)).problems).toEqual([]);
+    } finally {
+      release();
+      await close(o);
+    }
+  });
+
+  it('does not mark a held article rejected when a bad copy of it arrives', async () => {
+    const o = await open(tmp.dir);
+    try {
+      await o.ingest.submit([makeArticle({ id: '<held@x>' })], local);
+      const [r] = await o.ingest.submit([makeArticle({ id: '<held@x>', subject: '' })], { kind: 'peer', peer: 'p' });
+      expect(r.status).toBe('rejected');
+      expect((await o.store.history(['<held@x>']))[0]).toMatchObject({ s: 'a' });
+      expect((await checkStore(o.store)).problems).toEqual([]);
+    } finally {
+      await close(o);
+    }
+  });
+});
+
+describe('fresh local ids', () => {
+  it('skip the reads but still number, thread and record them like any article', async () => {
+    const o = await open(tmp.dir);
+    try {
+      const getMany = jest.spyOn(o.store.subs.history, 'getMany');
+      const threadReads = jest.spyOn(o.store.subs.threads, 'getMany');
+      const root = o.ingest.check(makeArticle({ id: '<fresh-root@here>' }));
+      const reply = o.ingest.check(makeArticle({ id: '<fresh-reply@here>', references: ['<fresh-root@here>'] }));
+      if (!root.ok || !reply.ok) throw new Error('test articles must be valid');
+      expect((await o.ingest.submitChecked([root.article], local, { freshIds: true }))[0].status).toBe('accepted');
+      expect(getMany).not.toHaveBeenCalled();
+      expect(threadReads).not.toHaveBeenCalled();
+      expect((await o.ingest.submitChecked([reply.article], local, { freshIds: true }))[0].status).toBe('accepted');
+      expect(threadReads).toHaveBeenCalledTimes(1);
+      expect(await o.store.thread('test.a', '<fresh-root@here>')).toMatchObject({ articles: 2, lastN: 2 });
+      expect((await o.store.history(['<fresh-root@here>', '<fresh-reply@here>'])).map((h) => h?.s)).toEqual(['a', 'a']);
+      expect((await checkStore(o.store)).problems).toEqual([]);
+    } finally {
+      await close(o);
+    }
+  });
+});
+
 describe('history', () => {
   it('records accepted and rejected ids; a duplicate or a recent reject is refused again', async () => {
     const o = await open(tmp.dir);

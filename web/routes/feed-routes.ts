@@ -11,7 +11,6 @@ import type { PageDeps } from '../page';
 export const FEED_ENTRIES = 50;
 
 /** Characters XML 1.0 forbids even when escaped (C0 controls but tab, LF, CR; lone surrogates). */
-// eslint-disable-next-line no-control-regex
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 export const xmlText = (s: string) => s.replace(XML_INVALID, '\uFFFD');
 
@@ -25,6 +24,10 @@ export const feedRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) => 
     const { group } = req.params;
     const info = await deps.service.group(group);
     if (!info) throw notFound(`group ${group}`);
+    // Feed readers poll: the group's high-water mark says whether anything changed.
+    const etag = `W/"${info.high}-${info.count}"`;
+    reply.header('etag', etag);
+    if (req.headers['if-none-match'] === etag) return reply.code(304).send();
     const overview = await deps.service.listArticles(group, Math.max(0, info.high - FEED_ENTRIES), FEED_ENTRIES);
     const stored = await Promise.all(overview.map((o) => deps.service.getStored(o.id)));
     const entries = stored.reverse().map(({ article: a }) => ({
