@@ -14,7 +14,7 @@ export interface HttpTransportInit {
 }
 
 export class HttpTransport implements Transport {
-  readonly stats: TransportStats = { requests: 0, bodyBytesSent: 0, bodyBytesReceived: 0, headerBytes: 0 };
+  readonly stats: TransportStats = { requests: 0, byPath: {}, bodyBytesSent: 0, bodyBytesReceived: 0, headerBytes: 0 };
   private readonly agent: Agent;
 
   constructor(
@@ -39,6 +39,7 @@ export class HttpTransport implements Transport {
     let hdr = req.method.length + req.path.length + 12 + 6 + origin.host.length + 2 + 40;
     for (const [k, v] of Object.entries(headers)) hdr += k.length + v.length + 4;
     this.stats.requests++;
+    this.stats.byPath[req.path] = (this.stats.byPath[req.path] ?? 0) + 1;
     try {
       const res = await this.agent.request({
         origin: origin.origin,

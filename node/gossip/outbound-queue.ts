@@ -32,6 +32,8 @@ export interface OutboundQueueInit {
   laterMaxMs: number;
 }
 
+const LATER_GRID_MS = 250;
+
 export class OutboundQueue {
   /** Entries on disk (counted at start, then kept by appended and done). */
   backlog = 0;
@@ -98,11 +100,16 @@ export class OutboundQueue {
     return out.concat(fresh);
   }
 
-  /** The peer answered `later`: offer these again after a growing delay. */
+  /**
+   * The peer answered `later`: another peer is sending it the body, so the offer is repeated
+   * only as a safety net, after a growing delay rounded up to a grid so that the ids of many
+   * answers go out in one IHAVE (almost always to be told the peer has them by then).
+   */
   postpone(entries: QueueEntry[], now: number): void {
     for (const e of entries) {
       const tries = (e.tries ?? 0) + 1;
-      this.later.push({ ...e, tries, due: now + Math.min(this.init.laterMaxMs, this.init.laterDelayMs * 2 ** (tries - 1)) });
+      const due = now + Math.min(this.init.laterMaxMs, this.init.laterDelayMs * 2 ** (tries - 1));
+      this.later.push({ ...e, tries, due: Math.ceil(due / LATER_GRID_MS) * LATER_GRID_MS });
     }
   }
 

@@ -39,6 +39,8 @@ export class TransportError extends Error {
 
 export interface TransportStats {
   requests: number;
+  /** Requests per path (`/v1/ihave`, ...). */
+  byPath: Record<string, number>;
   /** Request and response bodies. */
   bodyBytesSent: number;
   bodyBytesReceived: number;

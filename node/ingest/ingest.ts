@@ -158,7 +158,11 @@ export class Ingest {
       // Both lookups at once: each is a round trip through libuv's thread pool.
       const [histRecs, threads] = await Promise.all([this.c.store.history(ids), this.prefetchThreads(threaded)]);
       const st: BuildState = { subs: this.c.store.subs, groups: this.groups, threads, counters: { ...this.counters }, now };
-      const groupsBefore = new Map([...this.groups].map(([k, v]) => [k, { ...v }]));
+      // Only the groups this commit can touch, so a commit costs the same with 10 or 10,000 groups.
+      const groupsBefore = new Map<string, GroupMeta | undefined>();
+      for (const p of take) {
+        for (const i of p.items) if (i.ok) for (const g of i.article.newsgroups) if (!groupsBefore.has(g)) groupsBefore.set(g, this.groups.has(g) ? { ...this.groups.get(g)! } : undefined);
+      }
       const ops: BatchOp[] = [];
       const touched = new Set<string>();
       const seen = new Set<string>();
@@ -192,7 +196,10 @@ export class Ingest {
       try {
         await this.c.store.batch(ops);
       } catch (err) {
-        this.groups = groupsBefore;
+        for (const [g, meta] of groupsBefore) {
+          if (meta) this.groups.set(g, meta);
+          else this.groups.delete(g);
+        }
         throw err;
       }
       this.counters = st.counters;

@@ -16,6 +16,8 @@ const NODES = 12;
 const DEGREE = 3;
 const BODY = 'x'.repeat(1023) + '\n';
 const PHASES = [
+  // Opens the keep-alive connections and warms the JIT; not reported.
+  { name: 'warmup', perSec: 50, seconds: 3 },
   { name: 'rate100', perSec: Number(process.env.BENCH_GRAPH_RATE1 ?? 100), seconds: Number(process.env.BENCH_GRAPH_SECS1 ?? 30) },
   { name: 'rate1000', perSec: Number(process.env.BENCH_GRAPH_RATE2 ?? 1000), seconds: Number(process.env.BENCH_GRAPH_SECS2 ?? 10) },
 ];
@@ -140,6 +142,7 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
       const received = after.received - before.received;
       const wire = after.wire - before.wire;
       const wireBodies = after.wireBodies - before.wireBodies;
+      if (phase.name === 'warmup') continue;
       out[phase.name] = {
         posts: total,
         postedInS: +postedS.toFixed(2),
@@ -152,6 +155,9 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
         wireBytesPerArticleByte: +(wire / Math.max(1, articleBytes)).toFixed(3),
         wireBodyBytesPerArticleByte: +(wireBodies / Math.max(1, articleBytes)).toFixed(3),
         requests: after.requests - before.requests,
+        requestsByPath: Object.fromEntries(Object.entries(after.byPath).map(([k, v]) => [k, v - (before.byPath[k] ?? 0)])),
+        idsOffered: after.offered - before.offered,
+        idsWanted: after.sendme - before.sendme,
       };
     }
     out.targets = { rate100: { p99MsMax: 100, bodyAmplificationMax: 1.01, wireBytesPerArticleByteMax: 1.25 }, rate1000: 'all delivered, p99 per second flat' };
@@ -168,10 +174,18 @@ function snapshot(nodes: RunningNode[], transports: HttpTransport[]) {
   let wire = 0;
   let wireBodies = 0;
   let requests = 0;
+  const byPath: Record<string, number> = {};
   for (const t of transports) {
+    for (const [k, v] of Object.entries(t.stats.byPath)) byPath[k] = (byPath[k] ?? 0) + v;
     wire += t.stats.bodyBytesSent + t.stats.bodyBytesReceived + t.stats.headerBytes;
     wireBodies += t.stats.bodyBytesSent + t.stats.bodyBytesReceived;
     requests += t.stats.requests;
   }
-  return { received, wire, wireBodies, requests };
+  let offered = 0;
+  let sendme = 0;
+  for (const n of nodes) {
+    offered += n.components.metrics.ihaveSent;
+    sendme += n.components.metrics.sendmeSent;
+  }
+  return { received, wire, wireBodies, requests, byPath, offered, sendme };
 }
