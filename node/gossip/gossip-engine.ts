@@ -83,7 +83,7 @@ export class GossipEngine implements PeerService, FeedRouter {
     this.table = new PeerTable(c.store);
     this.inFlight = new InFlight(c.clock, init.inFlightTtlMs);
     this.bodies = new BodyCache(init.bodyCacheBytes);
-    this.deleter = new QueueDeleter(c.store);
+    this.deleter = new QueueDeleter(c.store, (ops) => c.ingest.submit([], { kind: 'local' }, ops));
     this.limiter = new PeerRateLimit(c.clock, init);
     this.peering = new Peering(
       { ...c, table: this.table, log: this.log, helloTimeoutMs: init.helloTimeoutMs },

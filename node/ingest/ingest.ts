@@ -214,7 +214,7 @@ export class Ingest {
 
   private async prefetchThreads(articles: Article[]): Promise<Map<string, ThreadMeta | undefined>> {
     const keys = [...new Set(articles.flatMap((a) => a.newsgroups.map((g) => key(g, threadRoot(a)))))];
-    const metas = keys.length ? await this.c.store.subs.threads.getMany(keys) : [];
+    const metas = await this.c.store.threadsMany(keys);
     return new Map(keys.map((k, i) => [k, metas[i]]));
   }
 

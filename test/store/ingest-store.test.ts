@@ -212,8 +212,8 @@ describe('fresh local ids', () => {
   it('skip the reads but still number, thread and record them like any article', async () => {
     const o = await open(tmp.dir);
     try {
-      const getMany = jest.spyOn(o.store.subs.history, 'getMany');
-      const threadReads = jest.spyOn(o.store.subs.threads, 'getMany');
+      const getMany = jest.spyOn(o.store, 'history');
+      const threadReads = jest.spyOn(o.store, 'threadsMany');
       const root = o.ingest.check(makeArticle({ id: '<fresh-root@here>' }));
       const reply = o.ingest.check(makeArticle({ id: '<fresh-reply@here>', references: ['<fresh-root@here>'] }));
       if (!root.ok || !reply.ok) throw new Error('test articles must be valid');
