@@ -156,7 +156,7 @@ export class Ingest {
     try {
       const hist = new Map(ids.map((id, i) => [id, i]));
       // Both lookups at once: each is a round trip through libuv's thread pool.
-      const [histRecs, threads] = await Promise.all([this.c.store.history(ids), this.prefetchThreads(threaded)]);
+      const [histRecs, threads] = await Promise.all([ids.length > 0 ? this.c.store.history(ids) : [], this.prefetchThreads(threaded)]);
       const st: BuildState = { subs: this.c.store.subs, groups: this.groups, threads, counters: { ...this.counters }, now };
       // Only the groups this commit can touch, so a commit costs the same with 10 or 10,000 groups.
       const groupsBefore = new Map<string, GroupMeta | undefined>();
@@ -214,7 +214,7 @@ export class Ingest {
 
   private async prefetchThreads(articles: Article[]): Promise<Map<string, ThreadMeta | undefined>> {
     const keys = [...new Set(articles.flatMap((a) => a.newsgroups.map((g) => key(g, threadRoot(a)))))];
-    const metas = await this.c.store.threadsMany(keys);
+    const metas = keys.length > 0 ? await this.c.store.threadsMany(keys) : [];
     return new Map(keys.map((k, i) => [k, metas[i]]));
   }
 
