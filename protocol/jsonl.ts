@@ -3,6 +3,7 @@
  * incremental like MboxReader, so an import of any size streams in flat memory. Pure.
  */
 import type { Article } from './article';
+import { LineSplitter } from './line-splitter';
 
 export function renderJsonLine(a: Article): string {
   return `${JSON.stringify(a)}\n`;
@@ -17,33 +18,10 @@ export interface JsonlProblem {
 /** `size`: characters of the line, so callers can bound their batches. */
 export type JsonlItem = { ok: true; value: unknown; size: number } | { ok: false; problem: JsonlProblem };
 
-export class JsonlReader {
-  private buf = '';
+export class JsonlReader extends LineSplitter<JsonlItem> {
   private lineNo = 0;
-  private readonly ready: JsonlItem[] = [];
 
-  push(chunk: string): void {
-    this.buf += chunk;
-    let nl: number;
-    let start = 0;
-    while ((nl = this.buf.indexOf('\n', start)) >= 0) {
-      this.line(this.buf.slice(start, nl));
-      start = nl + 1;
-    }
-    this.buf = this.buf.slice(start);
-  }
-
-  take(): JsonlItem[] {
-    return this.ready.splice(0, this.ready.length);
-  }
-
-  end(): JsonlItem[] {
-    if (this.buf.length > 0) this.line(this.buf);
-    this.buf = '';
-    return this.take();
-  }
-
-  private line(raw: string): void {
+  protected line(raw: string): void {
     this.lineNo++;
     const text = raw.trim();
     if (text.length === 0) return;

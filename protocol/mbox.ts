@@ -4,6 +4,7 @@
  * reader is incremental (feed chunks, take messages) so files of any size stream in flat
  * memory. Pure: no I/O.
  */
+import { LineSplitter } from './line-splitter';
 import type { Article } from './article';
 import { parseArticle, renderHeaderBlock } from './rfc5536';
 
@@ -60,38 +61,11 @@ export function parseMboxMessage(text: string): Record<string, unknown> {
  * returns the last one. A message is complete when the next `From ` line that follows a
  * blank line (or starts the file) is seen. Memory holds at most one message plus one chunk.
  */
-export class MboxReader {
-  private buf = '';
+export class MboxReader extends LineSplitter<string> {
   private current: string[] | null = null;
   private prevBlank = true;
-  private readonly ready: string[] = [];
 
-  push(chunk: string): void {
-    this.buf += chunk;
-    let nl: number;
-    let start = 0;
-    while ((nl = this.buf.indexOf('\n', start)) >= 0) {
-      this.line(this.buf.slice(start, nl));
-      start = nl + 1;
-    }
-    this.buf = this.buf.slice(start);
-  }
-
-  /** Messages completed so far, each without its envelope line. */
-  take(): string[] {
-    return this.ready.splice(0, this.ready.length);
-  }
-
-  end(): string[] {
-    if (this.buf.length > 0) {
-      this.line(this.buf);
-      this.buf = '';
-    }
-    this.finish();
-    return this.take();
-  }
-
-  private line(raw: string): void {
+  protected line(raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (this.prevBlank && line.startsWith('From ')) {
       this.finish();
@@ -103,7 +77,7 @@ export class MboxReader {
     this.current?.push(raw);
   }
 
-  private finish(): void {
+  protected override finish(): void {
     if (this.current === null) return;
     // The blank line before the next envelope is a separator, not message content; our
     // parseMboxMessage expects the message to end with "\n\n" (its own LF + separator).

@@ -4,11 +4,12 @@
  * yardstick: a bare fastify process whose one route parses the same 1 KiB JSON body. Each
  * target runs in its own process so both compete with autocannon for the 2 cores alike.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { spawnNode } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
+import { spawnListening, stopChild } from '../helpers/child';
 
 const CONNECTIONS = 16;
 const WARMUP_S = 2;
@@ -54,30 +55,10 @@ function cannon(url: string, seconds: number): Promise<Figures> {
 }
 
 function spawnBare(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['-e', BARE], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('bare fastify did not start in 10 s')), 10_000);
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`bare fastify exited with ${code}`)));
-  });
+  return spawnListening(BARE, [], ROOT);
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
+const stop = stopChild;
 
 export async function apiSection(): Promise<Record<string, unknown>> {
   const bare = await spawnBare();

@@ -7,7 +7,7 @@
  * node process, once with the group-page cache and once without (NEWSMESH_WEB_PAGE_CACHE=0);
  * the yardstick is bare fastify sending a fixed 20 KB page under the same load.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startNode, type RunningNode } from '../../node/main';
@@ -15,6 +15,7 @@ import { silentLogger } from '../../node/logger';
 import type { ArticleInput } from '../../protocol/article';
 import { spawnNode } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
+import { spawnListening, stopChild } from '../helpers/child';
 
 const CONNECTIONS = 10;
 const WARMUP_S = 2;
@@ -120,30 +121,10 @@ app.listen({ host: '127.0.0.1', port: 0 }).then((a) => process.stdout.write('lis
 `;
 
 function spawnBare(bytes: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['-e', BARE, String(bytes)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('bare fastify did not start in 10 s')), 10_000);
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`bare fastify exited with ${code}`)));
-  });
+  return spawnListening(BARE, [String(bytes)], ROOT);
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
+const stop = stopChild;
 
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 

@@ -1,39 +1,6 @@
 import { addPeer, destroyAll, idsOf, peers, post, startGossipNode, waitFor } from './gossip-harness';
 import type { TestNode } from '../helpers/node';
-
-/** Deterministic PRNG so a failing graph can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
-/** A random connected 3-regular graph on n nodes (n even): retried until connected. */
-function randomRegular(n: number, d: number, rand: () => number): [number, number][] {
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    const stubs = Array.from({ length: n * d }, (_, i) => Math.floor(i / d));
-    for (let i = stubs.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [stubs[i], stubs[j]] = [stubs[j], stubs[i]];
-    }
-    const edges: [number, number][] = [];
-    const seen = new Set<string>();
-    let ok = true;
-    for (let i = 0; i < stubs.length; i += 2) {
-      const [u, v] = [Math.min(stubs[i], stubs[i + 1]), Math.max(stubs[i], stubs[i + 1])];
-      if (u === v || seen.has(`${u}-${v}`)) {
-        ok = false;
-        break;
-      }
-      seen.add(`${u}-${v}`);
-      edges.push([u, v]);
-    }
-    if (!ok) continue;
-    const reach = new Set([0]);
-    for (let k = 0; k < n; k++) for (const [u, v] of edges) if (reach.has(u) || reach.has(v)) reach.add(u).add(v);
-    if (reach.size === n) return edges;
-  }
-  throw new Error('no connected regular graph found');
-}
+import { randomRegular, rng } from '../helpers/graph';
 
 async function floodTest(n: number, edges: [number, number][], posts: number, seed: number): Promise<void> {
   const nodes: TestNode[] = [];
