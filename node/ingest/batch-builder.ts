@@ -1,6 +1,6 @@
 /**
  * Turns one group commit's decided articles into LevelDB operations: the article, its group
- * numbers and overview, thread links and activity order, history, counters and one queue
+ * numbers and overview, thread links and metadata, history, counters and one queue
  * entry per target peer. Everything for one commit lands in one atomic batch.
  */
 import type { Article } from '../../protocol/article';
@@ -22,7 +22,6 @@ export interface BuildState {
 
 const op = <V>(sublevel: unknown, k: string, value: V): BatchOp =>
   ({ type: 'put', sublevel, key: k, value }) as unknown as BatchOp;
-const del = (sublevel: unknown, k: string): BatchOp => ({ type: 'del', sublevel, key: k }) as unknown as BatchOp;
 
 /** Adds the operations that accept `article` (path already prepended); returns its seq. */
 export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, targets: string[]): number {
@@ -75,7 +74,6 @@ function bumpGroup(st: BuildState, group: string, date: string): number {
 function threadActivity(ops: BatchOp[], st: BuildState, group: string, root: string, a: Article, n: number): void {
   const tk = key(group, root);
   const prev = st.threads.get(tk);
-  if (prev) ops.push(del(st.subs.activity, key(group, prev.lastN)));
   const meta: ThreadMeta = prev
     ? { ...prev, articles: prev.articles + 1, lastN: n, lastDate: a.date > prev.lastDate ? a.date : prev.lastDate }
     : { root, subject: a.subject, from: a.from, date: a.date, articles: 1, lastN: n, lastDate: a.date };
@@ -83,5 +81,4 @@ function threadActivity(ops: BatchOp[], st: BuildState, group: string, root: str
   if (prev && a.id === root) Object.assign(meta, { subject: a.subject, from: a.from, date: a.date });
   st.threads.set(tk, meta);
   ops.push(op(st.subs.threads, tk, meta));
-  ops.push(op(st.subs.activity, key(group, n), root));
 }

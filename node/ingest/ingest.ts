@@ -33,6 +33,17 @@ export interface IngestInit {
 
 type Checked = { ok: true; article: Article } | { ok: false; id: string; reason: string };
 
+const LOOP_REASON = 'loop: path already holds this node';
+
+/** One commit, checked and built, waiting for its write. */
+interface Prepared {
+  take: Pending[];
+  ops: BatchOp[];
+  results: ArticleResult[][];
+  events: AcceptedEvent[];
+  epoch: number;
+}
+
 interface Pending {
   items: Checked[];
   origin: Origin;
@@ -52,6 +63,10 @@ export class Ingest {
   private readonly listeners: ((events: AcceptedEvent[]) => void)[] = [];
   private readonly maxCommit: number;
   private idle: Promise<void> = Promise.resolve();
+  /** Bumped when a write fails: commits prepared before that are refused. */
+  private epoch = 0;
+  /** The last prepared commit's accepted ids and thread metadata, until it is on disk. */
+  private overlay: { ids: Set<string>; threads: Map<string, ThreadMeta | undefined> } = { ids: new Set(), threads: new Map() };
   private markIdle: () => void = () => {};
 
   constructor(
@@ -64,6 +79,7 @@ export class Ingest {
   /** Loads counters and group metadata (small: one record per group, never the articles). */
   async start(): Promise<void> {
     this.counters = await this.c.store.counters();
+    this.groups.clear();
     for (const g of await this.c.store.listGroups()) this.groups.set(g.name, { count: g.count, low: g.low, high: g.high, lastPostAt: g.lastPostAt });
   }
 
@@ -124,19 +140,40 @@ export class Ingest {
     await this.idle;
   }
 
+  /**
+   * Group commit, pipelined one deep: commit N+1 is prepared (checked, numbered, its ops built)
+   * while commit N is being written, then written after it. Preparing ahead works on optimistic
+   * in-memory state (groups, counters, the previous commit's ids and threads as an overlay);
+   * if a write fails, that state is reloaded from the store and every commit prepared on top of
+   * it is refused too (the epoch), so numbers never skip or repeat.
+   */
   private async drain(): Promise<void> {
     this.writing = true;
     this.idle = new Promise((r) => (this.markIdle = r));
+    let previous: Promise<void> | null = null;
     try {
-      while (this.queue.length > 0) {
-        const take: Pending[] = [];
-        let count = 0;
-        while (this.queue.length > 0 && (take.length === 0 || count + this.queue[0].items.length <= this.maxCommit)) {
-          const p = this.queue.shift()!;
-          take.push(p);
-          count += p.items.length;
+      for (;;) {
+        if (this.queue.length === 0) {
+          // Submissions that arrived while the last write was running start the next round.
+          if (previous) await previous;
+          previous = null;
+          if (this.queue.length === 0) break;
         }
-        await this.commit(take);
+        const take = this.takeCommit();
+        let prepared: Prepared | null = null;
+        try {
+          prepared = this.prepare(take);
+        } catch (err) {
+          // Preparing may have touched the optimistic state: start again from the store.
+          this.epoch++;
+          this.overlay = { ids: new Set(), threads: new Map() };
+          if (previous) await previous;
+          await this.start();
+          this.fail(take, err);
+        }
+        const before: Promise<void> | null = previous;
+        if (prepared) previous = this.writeAfter(before, prepared);
+        if (before) await before;
       }
     } finally {
       this.writing = false;
@@ -144,7 +181,40 @@ export class Ingest {
     }
   }
 
-  private async commit(take: Pending[]): Promise<void> {
+  private takeCommit(): Pending[] {
+    const take: Pending[] = [];
+    let count = 0;
+    while (this.queue.length > 0 && (take.length === 0 || count + this.queue[0].items.length <= this.maxCommit)) {
+      const p = this.queue.shift()!;
+      take.push(p);
+      count += p.items.length;
+    }
+    return take;
+  }
+
+  private async writeAfter(before: Promise<void> | null, p: Prepared): Promise<void> {
+    if (before) await before;
+    if (p.epoch !== this.epoch) return this.fail(p.take, new Error('commit refused: an earlier commit it was built on failed'));
+    try {
+      await this.c.store.batch(p.ops);
+    } catch (err) {
+      this.epoch++;
+      this.overlay = { ids: new Set(), threads: new Map() };
+      await this.start().catch((e: unknown) => this.c.logger.error({ err: e }, 'reloading ingest state failed'));
+      return this.fail(p.take, err);
+    }
+    this.count(p.results.flat());
+    p.take.forEach((pending, i) => pending.resolve(p.results[i]));
+    if (p.events.length > 0) for (const l of this.listeners) l(p.events);
+  }
+
+  private fail(take: Pending[], err: unknown): void {
+    this.c.logger.error({ err }, 'commit failed');
+    for (const p of take) p.reject(err);
+  }
+
+  /** Checks, numbers and builds the ops of one commit; updates the optimistic state. */
+  private prepare(take: Pending[]): Prepared {
     const now = this.c.clock.now();
     const validOf = (p: Pending) => p.items.filter((i): i is { ok: true; article: Article } => i.ok).map((i) => i.article);
     const known = take.filter((p) => !p.fresh).flatMap(validOf);
@@ -153,69 +223,58 @@ export class Ingest {
     const ids = [...new Set([...known.map((a) => a.id), ...claimed])];
     // A fresh id starts its own thread unless it replies: only replies need the thread read.
     const threaded = [...known, ...take.filter((p) => p.fresh).flatMap(validOf).filter((a) => a.references.length > 0)];
-    try {
-      const hist = new Map(ids.map((id, i) => [id, i]));
-      // Both lookups at once: each is a round trip through libuv's thread pool.
-      const [histRecs, threads] = await Promise.all([ids.length > 0 ? this.c.store.history(ids) : [], this.prefetchThreads(threaded)]);
-      const st: BuildState = { subs: this.c.store.subs, groups: this.groups, threads, counters: { ...this.counters }, now };
-      // Only the groups this commit can touch, so a commit costs the same with 10 or 10,000 groups.
-      const groupsBefore = new Map<string, GroupMeta | undefined>();
-      for (const p of take) {
-        for (const i of p.items) if (i.ok) for (const g of i.article.newsgroups) if (!groupsBefore.has(g)) groupsBefore.set(g, this.groups.has(g) ? { ...this.groups.get(g)! } : undefined);
-      }
-      const ops: BatchOp[] = [];
-      const touched = new Set<string>();
-      const seen = new Set<string>();
-      const events: AcceptedEvent[] = [];
-      const results = take.map((p) =>
-        p.items.map((item): ArticleResult => {
-          if (!item.ok) {
-            if (item.id && !seen.has(item.id) && histRecs[hist.get(item.id) ?? -1]?.s !== 'a') addRejected(ops, st, item.id, item.reason);
-            return { id: item.id, status: 'rejected', reason: item.reason };
-          }
-          const a = item.article;
-          const prior = histRecs[hist.get(a.id) ?? -1];
-          if (seen.has(a.id) || prior?.s === 'a') return { id: a.id, status: 'duplicate' };
-          if (prior?.s === 'r' && now - prior.at < LIMITS.rejectedMemoryMs) return { id: a.id, status: 'rejected', reason: `recently rejected: ${prior.reason ?? ''}` };
-          if (a.path.includes(this.init.name)) {
-            addRejected(ops, st, a.id, 'loop: path already holds this node');
-            seen.add(a.id);
-            return { id: a.id, status: 'rejected', reason: 'loop: path already holds this node' };
-          }
-          seen.add(a.id);
-          const article: Article = { ...a, path: [this.init.name, ...a.path] };
-          const targets = this.router ? this.router.targets(article, p.origin) : [];
-          const seq = addAccepted(ops, st, article, targets);
-          for (const g of article.newsgroups) touched.add(g);
-          events.push({ article, seq, origin: p.origin, targets });
-          return { id: a.id, status: 'accepted' };
-        }),
-      );
-      addTotals(ops, st, touched);
-      for (const p of take) ops.push(...p.extra);
-      try {
-        await this.c.store.batch(ops);
-      } catch (err) {
-        for (const [g, meta] of groupsBefore) {
-          if (meta) this.groups.set(g, meta);
-          else this.groups.delete(g);
+    const hist = new Map(ids.map((id, i) => [id, i]));
+    const histRecs = ids.length > 0 ? this.c.store.historySync(ids) : [];
+    const threads = this.prefetchThreads(threaded);
+    const st: BuildState = { subs: this.c.store.subs, groups: this.groups, threads, counters: { ...this.counters }, now };
+    const ops: BatchOp[] = [];
+    const touched = new Set<string>();
+    const seen = new Set<string>();
+    const pendingIds = this.overlay.ids;
+    const events: AcceptedEvent[] = [];
+    const results = take.map((p) =>
+      p.items.map((item): ArticleResult => {
+        if (!item.ok) {
+          if (item.id && !seen.has(item.id) && !pendingIds.has(item.id) && histRecs[hist.get(item.id) ?? -1]?.s !== 'a') addRejected(ops, st, item.id, item.reason);
+          return { id: item.id, status: 'rejected', reason: item.reason };
         }
-        throw err;
-      }
-      this.counters = st.counters;
-      this.count(results.flat());
-      take.forEach((p, i) => p.resolve(results[i]));
-      if (events.length > 0) for (const l of this.listeners) l(events);
-    } catch (err) {
-      this.c.logger.error({ err }, 'commit failed');
-      for (const p of take) p.reject(err);
-    }
+        const a = item.article;
+        const prior = histRecs[hist.get(a.id) ?? -1];
+        if (seen.has(a.id) || pendingIds.has(a.id) || prior?.s === 'a') return { id: a.id, status: 'duplicate' };
+        if (prior?.s === 'r' && now - prior.at < LIMITS.rejectedMemoryMs) return { id: a.id, status: 'rejected', reason: `recently rejected: ${prior.reason ?? ''}` };
+        seen.add(a.id);
+        if (a.path.includes(this.init.name)) {
+          addRejected(ops, st, a.id, LOOP_REASON);
+          return { id: a.id, status: 'rejected', reason: LOOP_REASON };
+        }
+        const article: Article = { ...a, path: [this.init.name, ...a.path] };
+        const targets = this.router ? this.router.targets(article, p.origin) : [];
+        const seq = addAccepted(ops, st, article, targets);
+        for (const g of article.newsgroups) touched.add(g);
+        events.push({ article, seq, origin: p.origin, targets });
+        return { id: a.id, status: 'accepted' };
+      }),
+    );
+    addTotals(ops, st, touched);
+    for (const p of take) ops.push(...p.extra);
+    this.counters = st.counters;
+    this.overlay = { ids: new Set(events.map((e) => e.article.id)), threads: st.threads };
+    return { take, ops, results, events, epoch: this.epoch };
   }
 
-  private async prefetchThreads(articles: Article[]): Promise<Map<string, ThreadMeta | undefined>> {
+  /** Thread metadata for this commit: the previous (maybe unwritten) commit's first, then the store. */
+  private prefetchThreads(articles: Article[]): Map<string, ThreadMeta | undefined> {
     const keys = [...new Set(articles.flatMap((a) => a.newsgroups.map((g) => key(g, threadRoot(a)))))];
-    const metas = keys.length > 0 ? await this.c.store.threadsMany(keys) : [];
-    return new Map(keys.map((k, i) => [k, metas[i]]));
+    const out = new Map<string, ThreadMeta | undefined>();
+    const missing: string[] = [];
+    for (const k of keys) {
+      const pending = this.overlay.threads.get(k);
+      if (pending) out.set(k, pending);
+      else missing.push(k);
+    }
+    const metas = missing.length > 0 ? this.c.store.threadsSync(missing) : [];
+    missing.forEach((k, i) => out.set(k, metas[i]));
+    return out;
   }
 
   private count(results: ArticleResult[]): void {

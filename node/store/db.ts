@@ -23,8 +23,6 @@ export interface Sublevels {
   threadMembers: Sub<string>;
   /** group NUL root -> ThreadMeta */
   threads: Sub<ThreadMeta>;
-  /** group NUL lastN -> root (threads by latest activity) */
-  activity: Sub<string>;
   /** id -> accepted | rejected, when */
   history: Sub<HistoryRecord>;
   /** peer NUL seq -> QueueEntry (outbound IHAVE queue) */
@@ -44,7 +42,6 @@ export const SUBLEVEL_NAMES: Record<keyof Sublevels, string> = {
   children: 'kids',
   threadMembers: 'tmem',
   threads: 'thr',
-  activity: 'act',
   history: 'hist',
   queues: 'q',
   peers: 'peers',

@@ -28,6 +28,9 @@ function readMany<V>(sub: Sub<V>, keys: string[]): (V | undefined)[] {
   return keys.map((k) => sub.getSync(k));
 }
 
+/** Most group index entries one thread page walks (a group dominated by one huge thread). */
+const THREAD_SCAN_MAX = 50_000;
+
 export class Store {
   private constructor(
     private readonly db: OpenedDb,
@@ -84,6 +87,15 @@ export class Store {
     return readMany(this.subs.threads, keys);
   }
 
+  /** The synchronous forms, for the ingest writer (which prepares a commit in one go). */
+  historySync(ids: string[]): (HistoryRecord | undefined)[] {
+    return readMany(this.subs.history, ids);
+  }
+
+  threadsSync(keys: string[]): (ThreadMeta | undefined)[] {
+    return readMany(this.subs.threads, keys);
+  }
+
   // ---- groups ----------------------------------------------------------------------
 
   async group(name: string): Promise<GroupMeta | undefined> {
@@ -111,14 +123,27 @@ export class Store {
 
   // ---- threads ---------------------------------------------------------------------
 
-  /** Threads of a group by newest activity first; `before` is an activity key (lastN) cursor. */
+  /**
+   * Threads of a group by newest activity first; `before` is a group number cursor (the lastN
+   * of the previous page's last thread). Each thread is listed at its newest article: walking
+   * the group index down, an entry counts only when it is its thread's latest (meta.lastN),
+   * so no separate activity index has to be rewritten on every reply.
+   */
   async threadsByActivity(group: string, limit: number, before?: number): Promise<ThreadMeta[]> {
     const range = prefixRange(group);
     const lt = before === undefined ? range.lt : key(group, before);
-    const roots: string[] = [];
-    for await (const root of this.subs.activity.values({ gt: range.gt, lt, reverse: true, limit })) roots.push(root);
-    const metas = readMany(this.subs.threads, roots.map((r) => key(group, r)));
-    return metas.filter((m): m is ThreadMeta => m !== undefined);
+    const out: ThreadMeta[] = [];
+    const decided = new Set<string>();
+    const it = this.subs.groupIndex.iterator({ gt: range.gt, lt, reverse: true, limit: THREAD_SCAN_MAX });
+    for await (const [k, ov] of it) {
+      const root = ov.references.length > 0 ? ov.references[0] : ov.id;
+      if (decided.has(root)) continue;
+      decided.add(root);
+      const meta = this.subs.threads.getSync(key(group, root));
+      if (meta && meta.lastN === unpad(lastPart(k))) out.push(meta);
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   async thread(group: string, root: string): Promise<ThreadMeta | undefined> {

@@ -14,7 +14,7 @@ import { tempDir } from '../helpers/tmp';
 
 const RUNS = 3;
 const ARTICLES = 40_000;
-const SUBMITTERS = 64;
+const SUBMITTERS = 128;
 const BODY = 'x'.repeat(1024 - 1) + '\n';
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
