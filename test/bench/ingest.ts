@@ -149,7 +149,7 @@ export async function ingestSection(): Promise<Record<string, unknown>> {
     recordsPerArticle: Number(opsPerArticle.toFixed(2)),
     replayOfIngestBatchesPerSec: Math.round(floorMedian),
     ratioToReplay: Number((ingestMedian / floorMedian).toFixed(2)),
-    note: 'raw writes 1 record per article; ingest writes recordsPerArticle (article, index, history, thread, activity, links, counters). replayOfIngestBatches is LevelDB alone writing exactly those batches: the floor ingest can approach.',
+    note: 'raw writes 1 record per article; ingest writes recordsPerArticle (article, group index, history, thread, thread member, reply link, counters). replayOfIngestBatches is LevelDB alone writing exactly those batches: the floor ingest can approach.',
     allRuns: { raw: raw.map(Math.round), ingest: ing.map(Math.round), replay: floor.map(Math.round) },
     target: { articlesPerSec: 20000, ratioToRaw: 0.5 },
     met: ingestMedian >= 20000 && ingestMedian / rawMedian >= 0.5,

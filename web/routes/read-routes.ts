@@ -1,6 +1,6 @@
 /**
  * Reading pages: `/` (groups), `/go` (open or start a group by name), `/g/GROUP` (threads by
- * latest activity, paged by the activity cursor so any page costs one index range read) and
+ * latest activity, paged by the activity cursor so any page costs one short index range read) and
  * `/status` (identity and counters). Group pages are cached while the group is unchanged.
  */
 import { z } from 'zod';
