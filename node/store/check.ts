@@ -138,6 +138,31 @@ export async function checkStore(store: Store, opts: { maxListed?: number } = {}
   await checkLinks(store, 'threadMembers', found);
   await checkLinks(store, 'children', found);
 
+  // 7. Thread records: group pages list each thread at its newest article (lastN), so that
+  //    index entry must exist and belong to the thread.
+  await inChunks(subs.threads.iterator(), async (chunk) => {
+    const keys = chunk.map(([k, t]) => `${k.slice(0, k.indexOf(SEP))}${SEP}${String(t.lastN).padStart(16, '0')}`);
+    const entries = await subs.groupIndex.getMany(keys);
+    chunk.forEach(([k, t], i) => {
+      const e = entries[i];
+      const root = e ? (e.references[0] ?? e.id) : undefined;
+      if (root !== t.root) found.add(`thread ${k.replace(SEP, ' ')}: its newest number ${t.lastN} is not an article of the thread`);
+    });
+  });
+
+  // 8. Outbound queues name stored articles and known peers (a forgotten peer's entries are
+  //    dropped at the next start, so they are only reported).
+  const peers = new Set<string>();
+  for await (const name of subs.peers.keys()) peers.add(name);
+  await inChunks(subs.queues.iterator(), async (chunk) => {
+    const stored = await subs.articles.getMany(chunk.map(([, e]) => e.id));
+    chunk.forEach(([k, e], i) => {
+      const peer = k.slice(0, k.indexOf(SEP));
+      if (!stored[i]) found.add(`queue of ${peer} holds ${e.id}, which is not in articles`);
+      if (!peers.has(peer)) found.add(`queue of ${peer} belongs to no known peer`);
+    });
+  });
+
   return {
     articles: articleCount,
     groups: metas.size,

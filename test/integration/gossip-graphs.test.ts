@@ -1,6 +1,8 @@
 import { addPeer, destroyAll, idsOf, peers, post, startGossipNode, waitFor } from './gossip-harness';
 import type { TestNode } from '../helpers/node';
 import { randomRegular, rng } from '../helpers/graph';
+import { Store } from '../../node/store/store';
+import { checkStore } from '../../node/store/check';
 
 async function floodTest(n: number, edges: [number, number][], posts: number, seed: number): Promise<void> {
   const nodes: TestNode[] = [];
@@ -27,6 +29,16 @@ async function floodTest(n: number, edges: [number, number][], posts: number, se
     expect(acceptedFromPeers).toBe(posts * (n - 1));
     expect(received).toBeLessThanOrEqual(acceptedFromPeers * 1.01);
     await waitFor('queues drained', async () => (await Promise.all(nodes.map(peers))).flat().every((p) => p.backlog === 0), 20_000);
+    // Every store is consistent afterwards (indexes, threads, counters, queues): `newsmesh check`.
+    for (const node of nodes) {
+      await node.close();
+      const store = await Store.open(node.dir);
+      try {
+        expect((await checkStore(store)).problems).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    }
   } finally {
     await destroyAll(nodes);
   }
