@@ -79,6 +79,7 @@ function threadActivity(ops: BatchOp[], st: BuildState, group: string, root: str
     : { root, subject: a.subject, from: a.from, date: a.date, articles: 1, lastN: n, lastDate: a.date };
   // A root that arrives after its replies gives the thread its real subject and author.
   if (prev && a.id === root) Object.assign(meta, { subject: a.subject, from: a.from, date: a.date });
+  meta.hasRoot = prev?.hasRoot === true || a.id === root;
   st.threads.set(tk, meta);
   ops.push(op(st.subs.threads, tk, meta));
 }

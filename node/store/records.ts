@@ -39,6 +39,8 @@ export interface ThreadMeta {
   date: string;
   /** Articles of the thread in this group, the root included when present. */
   articles: number;
+  /** Whether the root itself is here (replies can arrive before, or without, it). */
+  hasRoot?: boolean;
   /** Group number of the newest article: the activity-order key. */
   lastN: number;
   lastDate: string;
