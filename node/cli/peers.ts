@@ -8,10 +8,11 @@ import type { PeerInfo } from '../../protocol/api';
 import { ApiClient } from './api-client';
 import { apiOption } from './options';
 import { fail } from './errors';
+import { systemClock } from '../clock';
 
 const ago = (iso: string | null): string => {
   if (!iso) return 'never';
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  const s = Math.max(0, Math.round((systemClock.now() - Date.parse(iso)) / 1000));
   return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
 };
 
