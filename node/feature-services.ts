@@ -12,6 +12,10 @@ export interface PeerService {
   remove(name: string): Promise<void>;
   /** Accepts a pending request (under --accept-peers approve). */
   approve(name: string): Promise<void>;
+  /** The active peer whose bearer token this Authorization header carries, or null. */
+  peerForAuthorization(authorization: string | undefined): string | null;
+  /** The known peer at this URL (trailing slashes ignored) and the token to call it with. */
+  peerAtUrl(url: string): { name: string; token?: string } | null;
 }
 
 export interface MirrorService {

@@ -32,10 +32,14 @@ export const ArticleParamsSchema = z.object({ id: MessageIdSchema });
 const intFromQuery = (min: number, max: number, def: number) =>
   z.coerce.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(def);
 
-export const ArticleListQuerySchema = z.strictObject({
-  after: intFromQuery(0, Number.MAX_SAFE_INTEGER, 0),
-  limit: intFromQuery(1, LIMITS.indexPageMax, LIMITS.listPageDefault),
-});
+/** `?after=N&limit=M` paging over article numbers; only the default page size differs by route. */
+export const pageQuerySchema = (defaultLimit: number) =>
+  z.strictObject({
+    after: intFromQuery(0, Number.MAX_SAFE_INTEGER, 0),
+    limit: intFromQuery(1, LIMITS.indexPageMax, defaultLimit),
+  });
+
+export const ArticleListQuerySchema = pageQuerySchema(LIMITS.listPageDefault);
 export type ArticleListQuery = z.infer<typeof ArticleListQuerySchema>;
 
 export const GroupInfoSchema = z.object({

@@ -6,16 +6,10 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits';
-import { IndexReplySchema, SendmeReplySchema } from './peer-messages';
-import { MirrorJobInfoSchema } from './api';
+import { ArticleBatchSchema, IndexReplySchema, SendmeReplySchema } from './peer-messages';
+import { MirrorJobInfoSchema, pageQuerySchema } from './api';
 
-const intFromQuery = (min: number, max: number, def: number) =>
-  z.coerce.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(def);
-
-export const IndexQuerySchema = z.strictObject({
-  after: intFromQuery(0, Number.MAX_SAFE_INTEGER, 0),
-  limit: intFromQuery(1, LIMITS.indexPageMax, LIMITS.indexPageMax),
-});
+export const IndexQuerySchema = pageQuerySchema(LIMITS.indexPageMax);
 export type IndexQuery = z.infer<typeof IndexQuerySchema>;
 
 export const ArchiveIndexReplySchema = IndexReplySchema.extend({ count: z.number().int().optional() });
@@ -39,12 +33,7 @@ export const MirrorJobViewSchema = MirrorJobInfoSchema.extend({
 export type MirrorJobView = z.infer<typeof MirrorJobViewSchema>;
 
 /** `POST /api/import`: one batch of article objects, each validated on its own. */
-export const ImportBatchSchema = z.strictObject({
-  articles: z
-    .array(z.unknown())
-    .min(1, 'articles must not be empty')
-    .max(LIMITS.articlesPerBatchMax, `articles takes at most ${LIMITS.articlesPerBatchMax} articles`),
-});
+export const ImportBatchSchema = z.strictObject({ articles: ArticleBatchSchema });
 
 export const ImportResultSchema = z.object({
   added: z.number(),

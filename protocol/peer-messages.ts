@@ -48,12 +48,12 @@ export const IhaveReplySchema = z.object({ sendme: z.array(z.string()), later: z
 export type IhaveReply = z.infer<typeof IhaveReplySchema>;
 
 /** Articles stay `unknown` here: each is validated on its own by validateArticle. */
-export const TakethisSchema = z.object({
-  articles: z
-    .array(z.unknown())
-    .min(1, 'articles must not be empty')
-    .max(LIMITS.articlesPerBatchMax, `articles takes at most ${LIMITS.articlesPerBatchMax} articles`),
-});
+export const ArticleBatchSchema = z
+  .array(z.unknown())
+  .min(1, 'articles must not be empty')
+  .max(LIMITS.articlesPerBatchMax, `articles takes at most ${LIMITS.articlesPerBatchMax} articles`);
+
+export const TakethisSchema = z.object({ articles: ArticleBatchSchema });
 
 export const ResultStatusSchema = z.enum(['accepted', 'duplicate', 'rejected']);
 export type ResultStatus = z.infer<typeof ResultStatusSchema>;

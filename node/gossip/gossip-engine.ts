@@ -20,11 +20,11 @@ import { QueueDeleter } from './queue-deleter';
 import { InFlight } from './in-flight';
 import { KnownHaves } from './known-haves';
 import { LinkStats } from './link-stats';
-import { bearerToken } from './peer-auth';
+import { bearerToken, normUrl } from './peer-auth';
 import { PeerLink, type LinkInit } from './peer-link';
 import { isActive } from './peer-record';
 import { PeerTable } from './peer-table';
-import { normUrl, Peering } from './peering';
+import { Peering } from './peering';
 import { PeerRateLimit, type RateLimitInit } from './rate-limit';
 import { Receiver } from './receiver';
 import type { Transport } from './transport';
@@ -244,6 +244,16 @@ export class GossipEngine implements PeerService, FeedRouter {
     if (!rec) return { error: new NmError('NM_ERR_UNAUTHORIZED', 'missing or unknown bearer token: greet with POST /v1/hello first') };
     if (!isActive(rec)) return { error: new NmError('NM_ERR_FORBIDDEN', 'this peering is waiting for approval') };
     return { peer: rec.name };
+  }
+
+  peerForAuthorization(authorization: string | undefined): string | null {
+    const who = this.authenticate(authorization);
+    return 'peer' in who ? who.peer : null;
+  }
+
+  peerAtUrl(url: string): { name: string; token?: string } | null {
+    const rec = this.table.byUrl(url);
+    return rec ? { name: rec.name, ...(rec.tokenOut ? { token: rec.tokenOut } : {}) } : null;
   }
 
   // ---- internals -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { MATCH_ALL, parseWildmat, type Wildmat } from '../../protocol/wildmat';
 import type { Store } from '../store/store';
 import type { PeerRecord } from './peer-record';
+import { normUrl } from './peer-auth';
 
 export const newToken = (): string => randomBytes(24).toString('base64url');
 
@@ -35,8 +36,10 @@ export class PeerTable {
     return [...this.byName.values()].map((e) => e.record);
   }
 
+  /** The peer at this URL (compared without trailing slashes). */
   byUrl(url: string): PeerRecord | undefined {
-    return this.all().find((r) => r.url === url);
+    const want = normUrl(url);
+    return this.all().find((r) => normUrl(r.url) === want);
   }
 
   /** The name whose `tokenIn` this is, or undefined. */

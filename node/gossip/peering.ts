@@ -13,7 +13,7 @@ import { NmError, notFound } from '../errors';
 import type { Logger } from '../logger';
 import type { NodeService } from '../service';
 import { sayHello } from './handshake';
-import { bearerToken } from './peer-auth';
+import { bearerToken, normUrl } from './peer-auth';
 import type { PeerLink } from './peer-link';
 import { isActive, type PeerRecord } from './peer-record';
 import { newToken, type PeerTable } from './peer-table';
@@ -33,8 +33,6 @@ export interface PeeringLinks {
   linkFor(name: string): PeerLink;
   forget(name: string): Promise<void>;
 }
-
-export const normUrl = (url: string): string => url.replace(/\/+$/, '');
 
 /** Parses a wildmat from a request, turning a malformed one into a 400 naming the field. */
 function checkedWildmat(text: string, field: string): void {

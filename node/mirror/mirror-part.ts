@@ -7,8 +7,6 @@ import { LIMITS } from '../../protocol/limits';
 import type { NodePart, PartFactory } from '../part';
 import type { BaseApp } from '../http/base-app';
 import { HttpTransport } from '../gossip/http-transport';
-import { peerFromBearer, peerNameByUrl } from '../gossip/peer-auth';
-import type { PeerRecord } from '../gossip/peer-record';
 import { archiveRoutes } from '../archive/archive-routes';
 import { readCheck } from '../archive/read-access';
 import { mirrorsRoutes } from '../api/mirrors-routes';
@@ -37,16 +35,13 @@ export const mirrorPart: PartFactory = (components): NodePart => {
       fetchAhead: envInt('NEWSMESH_MIRROR_AHEAD', 2, 8),
       backoffMinMs: 500,
       backoffMaxMs: 60_000,
-      peerNameByUrl: (url) => peerNameByUrl(store, url),
-      tokenFor: async (url) => {
-        const name = await peerNameByUrl(store, url);
-        const rec = name ? ((await store.subs.peers.get(name)) as PeerRecord | undefined) : undefined;
-        return rec?.tokenOut;
-      },
+      // Peers are gossip's (its in-memory table); without gossip no URL is a known peer.
+      peerNameByUrl: async (url) => service.peers?.peerAtUrl(url)?.name ?? null,
+      tokenFor: async (url) => service.peers?.peerAtUrl(url)?.token,
     },
   );
   service.mirrors = jobs;
-  const check = readCheck(config.publicRead, (auth) => peerFromBearer(store, auth));
+  const check = readCheck(config.publicRead, async (auth) => service.peers?.peerForAuthorization(auth) ?? null);
   return {
     name: 'mirror',
     peerRoutes: [(app: BaseApp) => app.register(archiveRoutes, { store, metrics: components.metrics, check })],

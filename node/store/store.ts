@@ -82,11 +82,6 @@ export class Store {
     return readMany(this.subs.history, ids);
   }
 
-  /** Thread metadata by `group NUL root` keys. */
-  async threadsMany(keys: string[]): Promise<(ThreadMeta | undefined)[]> {
-    return readMany(this.subs.threads, keys);
-  }
-
   /** The synchronous forms, for the ingest writer (which prepares a commit in one go). */
   historySync(ids: string[]): (HistoryRecord | undefined)[] {
     return readMany(this.subs.history, ids);
@@ -100,10 +95,6 @@ export class Store {
 
   async group(name: string): Promise<GroupMeta | undefined> {
     return this.subs.groups.get(name);
-  }
-
-  async groupsMany(names: string[]): Promise<(GroupMeta | undefined)[]> {
-    return readMany(this.subs.groups, names);
   }
 
   async listGroups(): Promise<GroupEntry[]> {
