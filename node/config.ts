@@ -47,6 +47,14 @@ export const NodeConfigSchema = z.object({
   publicRead: PublicReadSchema.default('on'),
   maxArticleBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(LIMITS.bodyMaxBytesDefault),
   webPassword: z.string().min(8, '--web-password must be at least 8 characters').optional(),
+  /** Extra names the web listener answers to (Host allow-list), beyond loopback and --web. */
+  webHost: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, '--web-host must be a host name (optionally :port)')).default([]),
+  /** Most peers this node keeps (active and pending together). */
+  maxPeers: z.coerce.number().int().min(1, '--max-peers must be at least 1').max(10_000).default(64),
+  /** Most peering requests waiting for the owner's approval (or from strangers not yet active). */
+  maxPendingPeers: z.coerce.number().int().min(0).max(10_000).default(16),
+  /** Lets strangers' hellos name loopback, link-local or private addresses. */
+  allowPrivatePeers: z.boolean().default(false),
 });
 
 export type NodeConfigInput = z.input<typeof NodeConfigSchema>;

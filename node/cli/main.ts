@@ -4,7 +4,18 @@
  * `check` talk to a running node through its local API.
  */
 import { Command, type CommanderError } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { commands } from './commands';
+
+/** The package version, from the nearest package.json (source tree or dist/). */
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
 
 /** Usage mistakes read like every other CLI failure: `newsmesh: reason`, exit 2. */
 const output = {
@@ -21,7 +32,10 @@ function configure(cmd: Command): Command {
   return cmd;
 }
 
-const program = new Command('newsmesh').description('a Usenet-inspired, decentralized message board node').showHelpAfterError();
+const program = new Command('newsmesh')
+  .description('a Usenet-inspired, decentralized message board node')
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .showHelpAfterError();
 for (const make of commands) program.addCommand(make());
 configure(program);
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -21,6 +21,10 @@ export function startCommand(): Command {
     .addOption(new Option('--public-read <mode>', 'who may read group archives on the peer port').env('NEWSMESH_PUBLIC_READ').choices(['on', 'peers', 'off']).default('on'))
     .addOption(new Option('--max-article-bytes <n>', 'largest article body accepted').env('NEWSMESH_MAX_ARTICLE_BYTES'))
     .addOption(new Option('--web-password <password>', 'required for writes when --web is not loopback').env('NEWSMESH_WEB_PASSWORD'))
+    .addOption(new Option('--web-host <name>', 'a public name the web listener answers to (repeatable)').env('NEWSMESH_WEB_HOST').argParser(collect).default([]))
+    .addOption(new Option('--max-peers <n>', 'most peers kept (active and pending)').env('NEWSMESH_MAX_PEERS'))
+    .addOption(new Option('--max-pending-peers <n>', 'most peering requests waiting at once').env('NEWSMESH_MAX_PENDING_PEERS'))
+    .addOption(new Option('--allow-private-peers', "let strangers' hellos name loopback, link-local or private addresses").env('NEWSMESH_ALLOW_PRIVATE_PEERS'))
     .action(async (opts: Record<string, unknown>) => {
       try {
         const node = await startNode({
@@ -34,6 +38,10 @@ export function startCommand(): Command {
           publicRead: opts.publicRead as 'on',
           maxArticleBytes: opts.maxArticleBytes as number | undefined,
           webPassword: opts.webPassword as string | undefined,
+          webHost: typeof opts.webHost === 'string' ? collect(opts.webHost, []) : (opts.webHost as string[]),
+          maxPeers: opts.maxPeers as number | undefined,
+          maxPendingPeers: opts.maxPendingPeers as number | undefined,
+          allowPrivatePeers: opts.allowPrivatePeers === true || opts.allowPrivatePeers === 'true' || opts.allowPrivatePeers === '1',
         });
         const stop = () => {
           node.close().then(
