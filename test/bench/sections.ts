@@ -9,6 +9,7 @@ import { webSection } from './web';
 import { mirrorSection } from './mirror';
 import { gossipLinkSection } from './gossip-link';
 import { gossipGraphSection } from './gossip-graph';
+import { archiveSection } from './archive';
 
 export type Section = () => Promise<Record<string, unknown>>;
 
@@ -18,6 +19,7 @@ export const sections: Record<string, Section> = {
   startup: startupSection,
   web: webSection,
   mirror: mirrorSection,
+  archive: archiveSection,
   gossipLink: gossipLinkSection,
   gossipGraph: gossipGraphSection,
 };
