@@ -8,12 +8,12 @@ import { LIMITS } from './limits';
 import { MessageIdSchema } from './message-id';
 import { GroupNameSchema } from './group-name';
 import { NodeNameSchema } from './node-name';
-import { controlCharProblem, isSingleLine, utf8Bytes } from './text-rules';
+import { controlCharProblem, isSingleLine, loneSurrogateProblem, utf8Bytes } from './text-rules';
 
 /** Header text: no CR/LF and no other control characters (TAB is allowed). */
 const headerText = <T extends z.ZodString>(schema: T, what: string, one = what) =>
   schema.refine(isSingleLine, `${what} must not contain CR or LF`).superRefine((s, ctx) => {
-    const problem = isSingleLine(s) ? controlCharProblem(s) : null;
+    const problem = isSingleLine(s) ? (controlCharProblem(s) ?? loneSurrogateProblem(s)) : null;
     if (problem) ctx.addIssue({ code: 'custom', message: `${one} ${problem}` });
   });
 
@@ -24,7 +24,10 @@ export const FromSchema = singleLine('from', LIMITS.fromMaxChars);
 export const SubjectSchema = singleLine('subject', LIMITS.subjectMaxChars);
 
 /** Body: any UTF-8 text; its byte limit is a node rule (checkArticleRules). */
-export const BodySchema = z.string();
+export const BodySchema = z.string().superRefine((s, ctx) => {
+  const problem = loneSurrogateProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: `body ${problem}` });
+});
 
 /** ISO 8601 in UTC with a `Z` (milliseconds optional). */
 export const DateSchema = z.iso.datetime({ message: 'date must be ISO 8601 UTC, e.g. 2026-01-31T12:00:00Z' });

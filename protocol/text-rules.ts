@@ -30,3 +30,15 @@ export function controlCharProblem(s: string): string | null {
   const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
   return `contains the control character U+${code} at character ${m.index + 1}`;
 }
+
+// A lone UTF-16 surrogate has no UTF-8 form: stored, it would come back as U+FFFD from every
+// export and sign to the same bytes as another string.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why a string is not well-formed Unicode, or null. */
+export function loneSurrogateProblem(s: string): string | null {
+  const m = LONE_SURROGATE.exec(s);
+  if (!m) return null;
+  const code = m[0].charCodeAt(0).toString(16).toUpperCase();
+  return `contains an unpaired surrogate U+${code} at character ${m.index + 1} (not valid Unicode text)`;
+}

@@ -13,7 +13,7 @@ import { NmError, notFound } from '../errors';
 import { ChallengeBook } from '../identity/challenges';
 import { fingerprint } from '../identity/fingerprint';
 import { AddressLimiter, DEFAULT_HELLO_LIMIT, type AddressLimitInit } from '../net/address-limiter';
-import { AddressPolicy } from '../net/address-policy';
+import { AddressPolicy, type Resolver } from '../net/address-policy';
 import type { AcceptedEvent, FeedRouter, Origin } from '../ingest/origin';
 import { peerOf } from '../ingest/origin';
 import type { NodeComponents } from '../part';
@@ -66,7 +66,23 @@ export const DEFAULT_GOSSIP_INIT: GossipInit = {
   burstSec: 2,
 };
 
-export type GossipComponents = NodeComponents & { transport: Transport };
+export type GossipComponents = NodeComponents & {
+  transport: Transport;
+  /** Which URLs named by strangers may be dialled (default: addressPolicyFor these components). */
+  policy?: AddressPolicy;
+};
+
+/** The address policy of a node: its own listener and public URL open their address class. */
+export function addressPolicyFor(c: NodeComponents, init: Pick<GossipInit, 'helloTimeoutMs'>, resolve?: Resolver): AddressPolicy {
+  return new AddressPolicy(
+    { clock: c.clock, ...(resolve ? { resolve } : {}) },
+    {
+      allowPrivate: c.config.allowPrivatePeers,
+      ownHosts: () => [c.config.listen.host, hostOf(c.service.identity.peerUrl)],
+      resolveTimeoutMs: Math.min(init.helloTimeoutMs, 3_000),
+    },
+  );
+}
 
 export class GossipEngine implements PeerService, FeedRouter {
   readonly table: PeerTable;
@@ -89,17 +105,13 @@ export class GossipEngine implements PeerService, FeedRouter {
     private readonly init: GossipInit,
   ) {
     this.log = c.logger.child({ component: 'gossip' });
-    this.table = new PeerTable(c.store);
+    this.table = new PeerTable(c.store, this.log);
     this.haves = new KnownHaves(c.clock);
     this.bodies = new BodyCache(init.bodyCacheBytes);
     this.deleter = new QueueDeleter(c.store, (ops) => c.ingest.submit([], { kind: 'local' }, ops));
     this.limiter = new PeerRateLimit(c.clock, init);
     this.helloLimiter = new AddressLimiter(c.clock, init.helloLimit);
-    const policy = new AddressPolicy(c, {
-      allowPrivate: c.config.allowPrivatePeers,
-      ownHosts: () => [c.config.listen.host, hostOf(c.service.identity.peerUrl)],
-      resolveTimeoutMs: Math.min(init.helloTimeoutMs, 3_000),
-    });
+    const policy = c.policy ?? addressPolicyFor(c, init);
     this.peering = new Peering(
       { ...c, table: this.table, log: this.log, challenges: new ChallengeBook(c.clock), policy },
       init,

@@ -7,7 +7,8 @@
 import type { NodePart, PartFactory } from '../part';
 import type { RoutePlugin } from '../web-app';
 import { peersRoutes } from '../api/peers-routes';
-import { DEFAULT_GOSSIP_INIT, GossipEngine, type GossipInit } from './gossip-engine';
+import type { Resolver } from '../net/address-policy';
+import { addressPolicyFor, DEFAULT_GOSSIP_INIT, GossipEngine, type GossipInit } from './gossip-engine';
 import { HttpTransport } from './http-transport';
 import { gossipPeerRoutes } from './peer-routes';
 import type { Transport } from './transport';
@@ -15,13 +16,18 @@ import type { Transport } from './transport';
 export interface GossipPartOptions extends Partial<GossipInit> {
   /** Replaces the undici transport (tests that need a broken network). */
   transport?: Transport;
+  /** Replaces the system resolver of the address policy (tests of DNS answers). */
+  resolve?: Resolver;
 }
 
 export function gossipPart(opts: GossipPartOptions = {}): PartFactory {
   return (components): NodePart => {
-    const { transport: given, ...init } = opts;
-    const transport = given ?? new HttpTransport({ metrics: components.metrics, clock: components.clock }, { connectionsPerPeer: 8 });
-    const engine = new GossipEngine({ ...components, transport }, { ...DEFAULT_GOSSIP_INIT, ...init });
+    const { transport: given, resolve, ...tuning } = opts;
+    const init = { ...DEFAULT_GOSSIP_INIT, ...tuning };
+    // One policy for the hello's check and the dial's, so both see the same rules.
+    const policy = addressPolicyFor(components, init, resolve);
+    const transport = given ?? new HttpTransport({ metrics: components.metrics, clock: components.clock, policy }, { connectionsPerPeer: 8 });
+    const engine = new GossipEngine({ ...components, transport, policy }, init);
     components.ingest.setRouter(engine);
     components.ingest.onAccepted((events) => engine.onAccepted(events));
     components.service.peers = engine;

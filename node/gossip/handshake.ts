@@ -19,6 +19,8 @@ export interface HandshakeComponents {
   clock: Clock;
   nodeKey: NodeKey;
   timeoutMs: number;
+  /** The URL came from a stranger (greeting a stranger's record): dials are checked. */
+  strangerUrl?: boolean;
 }
 
 /** Who we are in a hello. */
@@ -45,7 +47,7 @@ const nonce = () => randomBytes(24).toString('base64url');
 async function call(c: HandshakeComponents, url: string, path: string, body: unknown, token?: string): Promise<{ res: PeerResponse; data: unknown }> {
   let res: PeerResponse;
   try {
-    res = await c.transport.request({ url, method: 'POST', path, body: JSON.stringify(body), token, timeoutMs: c.timeoutMs, maxBytes: REPLY_CAPS.small });
+    res = await c.transport.request({ url, method: 'POST', path, body: JSON.stringify(body), token, timeoutMs: c.timeoutMs, maxBytes: REPLY_CAPS.small, strangerUrl: c.strangerUrl });
   } catch (err) {
     const why = err instanceof TransportError ? err.message : String(err);
     throw new NmError('NM_ERR_PEER_UNREACHABLE', `cannot reach ${url}: ${why}`);

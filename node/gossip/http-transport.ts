@@ -3,11 +3,16 @@
  * connect, headers and body of every request, and byte counting into the node's metrics
  * (wireBytesSent/Received: bodies and headers, what the bench calls bytes on the wire).
  * Answers are streamed and dropped (socket closed) as soon as they pass the request's
- * `maxBytes`, or at once when their Content-Length says they would.
+ * `maxBytes`, or at once when their Content-Length says they would. Requests to a URL a
+ * stranger named go through a second pool whose connector asks the address policy about
+ * the address it is about to connect to (DNS rebinding after the hello is refused there).
  */
-import { Agent, errors as undiciErrors } from 'undici';
+import { isIP } from 'node:net';
+import { Agent, buildConnector, errors as undiciErrors } from 'undici';
 import { systemClock, type Clock } from '../clock';
 import type { Metrics } from '../metrics';
+import { bareHost } from '../net/address-class';
+import { DialRefused, type AddressPolicy } from '../net/address-policy';
 import { REPLY_CAPS, TransportError, type PeerRequest, type PeerResponse, type Transport, type TransportStats } from './transport';
 
 export interface HttpTransportInit {
@@ -16,22 +21,29 @@ export interface HttpTransportInit {
   connectTimeoutMs?: number;
 }
 
+export interface HttpTransportComponents {
+  metrics: Metrics;
+  clock?: Clock;
+  /** Checks the dials of `strangerUrl` requests; without it they dial like any other. */
+  policy?: Pick<AddressPolicy, 'addressRefusal' | 'dialLookup'>;
+}
+
 export class HttpTransport implements Transport {
   readonly stats: TransportStats = { requests: 0, byPath: {}, bodyBytesSent: 0, bodyBytesReceived: 0, headerBytes: 0 };
   private readonly agent: Agent;
+  /** The pool for URLs strangers named: its sockets only reach addresses the policy allows. */
+  private readonly guarded: Agent;
   private readonly clock: Clock;
 
   constructor(
-    private readonly c: { metrics: Metrics; clock?: Clock },
+    private readonly c: HttpTransportComponents,
     init: HttpTransportInit = {},
   ) {
     this.clock = c.clock ?? systemClock;
-    this.agent = new Agent({
-      connections: init.connectionsPerPeer ?? 8,
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 60_000,
-      connect: { timeout: init.connectTimeoutMs ?? 5_000 },
-    });
+    const timeout = init.connectTimeoutMs ?? 5_000;
+    const pool = { connections: init.connectionsPerPeer ?? 8, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 };
+    this.agent = new Agent({ ...pool, connect: { timeout } });
+    this.guarded = c.policy ? new Agent({ ...pool, connect: guardedConnector(c.policy, timeout) }) : this.agent;
   }
 
   async request(req: PeerRequest): Promise<PeerResponse> {
@@ -60,7 +72,8 @@ export class HttpTransport implements Transport {
       call.abort(DEADLINE);
     });
     try {
-      const res = await this.agent.request({
+      const agent = req.strangerUrl ? this.guarded : this.agent;
+      const res = await agent.request({
         origin: origin.origin,
         path: req.path,
         method: req.method,
@@ -95,8 +108,23 @@ export class HttpTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await this.agent.close().catch(() => this.agent.destroy());
+    const agents = this.guarded === this.agent ? [this.agent] : [this.agent, this.guarded];
+    await Promise.all(agents.map((a) => a.close().catch(() => a.destroy())));
   }
+}
+
+/**
+ * A connector that resolves host names through the policy's checking lookup; an IP literal
+ * (which net.connect never looks up) is checked here before the socket is made.
+ */
+function guardedConnector(policy: Pick<AddressPolicy, 'addressRefusal' | 'dialLookup'>, timeout: number): buildConnector.connector {
+  const connect = buildConnector({ timeout, lookup: policy.dialLookup });
+  return (opts, callback) => {
+    const host = bareHost(opts.hostname);
+    const why = isIP(host) ? policy.addressRefusal(host, host, [host]) : null;
+    if (why) return callback(new DialRefused(why), null);
+    return connect(opts, callback);
+  };
 }
 
 const DEADLINE = { reason: 'deadline' };
@@ -132,6 +160,7 @@ function toTransportError(err: unknown, req: PeerRequest, pastDeadline: boolean)
     return new TransportError('timeout', `${where(req)}: no answer within ${req.timeoutMs} ms`);
   }
   if (err instanceof undiciErrors.RequestAbortedError || (err as Error)?.name === 'AbortError') return new TransportError('aborted', `${where(req)}: aborted`);
+  if (err instanceof DialRefused) return new TransportError('network', `${where(req)}: not dialled: ${err.message}`);
   const e = err as Error & { code?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code ?? '';
   return new TransportError('network', `${where(req)}: ${code ? `${code} ` : ''}${e.message}`);

@@ -5,7 +5,12 @@
  * re-offers (retries) are asked again but never extend it, so offering without sending
  * cannot keep an id away. Once the window passes undelivered the holder gets a strike and
  * the mark goes to the next other peer that offers the id; the holder gets it back only
- * when nobody else is waiting. Bounded: an LRU over all ids, and few open marks per peer.
+ * when nobody else is waiting. An offer that outranks the holder (the receiver says which:
+ * a peer the owner confirmed, over a stranger) takes the mark once the holder has had
+ * `outrankedAfterMs` to deliver, without a strike for it: a stranger winning the race to
+ * offer cannot hold back the owner's own peers, and one that delivers as honest peers do (in
+ * milliseconds) never sees its body sent twice. Bounded: an LRU over all ids, and few open
+ * marks per peer.
  */
 import type { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
@@ -20,10 +25,14 @@ export interface InFlightInit {
   perPeerMax: number;
   /** How long a mark (and who waits for it) is kept after it was given, expired or not. */
   keepMs: number;
+  /** How long a holder keeps its mark against an offer that outranks it. */
+  outrankedAfterMs: number;
 }
 
 interface Mark {
   peer: string;
+  /** When it was given, and until when its holder has to deliver. */
+  at: number;
   until: number;
   /** Other peers that offered the id while it was marked (a few suffice). */
   waiting: string[];
@@ -56,21 +65,25 @@ export class InFlight {
 
   /**
    * Decides an offer of `id` by `peer`: `sendme` (the peer holds the mark for `windowMs`, or
-   * already did) or `later` (another peer is expected to deliver it).
+   * already did) or `later` (another peer is expected to deliver it). `outranks(holder)`:
+   * whether this peer's offer may take an open mark from its holder (after outrankedAfterMs).
    */
-  claim(id: string, peer: string, windowMs: number, now = this.clock.now()): Claim {
+  claim(id: string, peer: string, windowMs: number, now = this.clock.now(), outranks?: (holder: string) => boolean): Claim {
     const m = this.marks.get(id);
+    const full = (this.open.get(peer) ?? 0) >= this.init.perPeerMax;
     if (m?.open && m.until > now) {
       if (m.peer === peer) return 'sendme'; // a retry: asked again, the window unchanged
-      if (!m.waiting.includes(peer) && m.waiting.length < WAITING_MAX) m.waiting.push(peer);
-      return 'later';
-    }
-    if (m?.open) this.expire(id, m);
+      if (full || now - m.at < this.init.outrankedAfterMs || !outranks?.(m.peer)) {
+        if (!m.waiting.includes(peer) && m.waiting.length < WAITING_MAX) m.waiting.push(peer);
+        return 'later';
+      }
+      this.close(m); // taken over: the holder's window is not over, so no strike
+    } else if (m?.open) this.expire(id, m);
     const waiting = m ? m.waiting.filter((p) => p !== peer) : [];
     // The holder that let it expire waits for the others that are waiting for it.
     if (m && m.peer === peer && waiting.length > 0) return 'later';
-    if ((this.open.get(peer) ?? 0) >= this.init.perPeerMax) return 'later';
-    this.marks.set(id, { peer, until: now + windowMs, waiting, open: true });
+    if (full) return 'later';
+    this.marks.set(id, { peer, at: now, until: now + windowMs, waiting, open: true });
     this.open.set(peer, (this.open.get(peer) ?? 0) + 1);
     return 'sendme';
   }

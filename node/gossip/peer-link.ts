@@ -18,7 +18,7 @@ import { NoCheckMode } from './no-check-mode';
 import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from './outbound-queue';
 import type { QueueDeleter } from './queue-deleter';
 import type { LinkStats } from './link-stats';
-import { isActive, type PeerRecord } from './peer-record';
+import { isActive, ownerConfirmed, type PeerRecord } from './peer-record';
 import { parseJson, REPLY_CAPS, TransportError, type Transport } from './transport';
 
 export interface LinkComponents {
@@ -156,7 +156,7 @@ export class PeerLink {
       return false;
     }
     const res = await this.c.transport
-      .request({ url: rec.url, method: 'GET', path: '/healthz', timeoutMs: this.init.requestTimeoutMs, maxBytes: REPLY_CAPS.small })
+      .request({ url: rec.url, method: 'GET', path: '/healthz', timeoutMs: this.init.requestTimeoutMs, maxBytes: REPLY_CAPS.small, strangerUrl: !ownerConfirmed(rec) })
       .catch(() => null);
     if (!res || res.status !== 200) return false;
     this.c.logger.warn({ backlog: this.backlog, stalledMs: now - this.lastProgressAt }, 'link stalled while the peer answers: restarting it');
@@ -298,7 +298,9 @@ export class PeerLink {
   }
 
   private async post(rec: PeerRecord, path: string, body: string | Buffer, signal: AbortSignal, maxBytes: number): Promise<unknown> {
-    const res = await this.c.transport.request({ url: rec.url, method: 'POST', path, body, token: rec.tokenOut, timeoutMs: this.init.requestTimeoutMs, signal, maxBytes });
+    // A stranger's URL is checked again at every dial: its name may resolve elsewhere by now.
+    const strangerUrl = !ownerConfirmed(rec);
+    const res = await this.c.transport.request({ url: rec.url, method: 'POST', path, body, token: rec.tokenOut, timeoutMs: this.init.requestTimeoutMs, signal, maxBytes, strangerUrl });
     const data = parseJson(res.text);
     if (res.status === 200) return data;
     const msg = (data as { error?: { message?: string } } | undefined)?.error?.message ?? `HTTP ${res.status}`;

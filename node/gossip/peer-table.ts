@@ -1,10 +1,13 @@
 /**
  * The peers of this node: records cached in memory (--max-peers bounds them, 64 by default)
  * and written through to the store's `peers` sublevel, with the token index the peer
- * routes authenticate with and the compiled group filters the router applies.
+ * routes authenticate with and the compiled group filters the router applies. A stored owner
+ * filter that no longer parses (older data, before the wildmat caps) matches nothing, with a
+ * warning, until the owner sets a new one: start-up never fails on it, and nothing leaks.
  */
 import { randomBytes } from 'node:crypto';
 import { MATCH_ALL, parseWildmat, type Wildmat } from '../../protocol/wildmat';
+import type { Logger } from '../logger';
 import type { Store } from '../store/store';
 import type { PeerRecord } from './peer-record';
 import { normUrl } from './peer-auth';
@@ -22,7 +25,10 @@ export class PeerTable {
   /** Records whose lastSeenAt/lastError changed in memory since the last flush. */
   private readonly dirty = new Set<string>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly log?: Logger,
+  ) {}
 
   async load(): Promise<void> {
     for await (const [, value] of this.store.subs.peers.iterator()) this.index(value as PeerRecord);
@@ -98,7 +104,7 @@ export class PeerTable {
   private index(record: PeerRecord): void {
     const old = this.byName.get(record.name);
     if (old) this.byToken.delete(old.record.tokenIn);
-    const local = record.groups ? parseWildmat(record.groups) : MATCH_ALL;
+    const local = record.groups ? this.ownerFilter(record.name, record.groups) : MATCH_ALL;
     const remote = record.remoteGroups ? safeWildmat(record.remoteGroups) : MATCH_ALL;
     const filter: Wildmat = {
       source: local.source,
@@ -107,6 +113,19 @@ export class PeerTable {
     };
     this.byName.set(record.name, { record, filter });
     this.byToken.set(record.tokenIn, record.name);
+  }
+
+  /** The owner's filter for a link; one that does not parse lets nothing through (safe side). */
+  private ownerFilter(name: string, text: string): Wildmat {
+    try {
+      return parseWildmat(text);
+    } catch (err) {
+      this.log?.warn(
+        { peer: name, groups: text.slice(0, 200), reason: (err as Error).message },
+        `the stored group filter of peer ${name} is not a valid wildmat any more; nothing is sent to or taken from it until its filter is set again (newsmesh peers add URL --groups W)`,
+      );
+      return { source: text, matches: () => false, matchesAny: () => false };
+    }
   }
 }
 

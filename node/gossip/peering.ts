@@ -6,7 +6,7 @@
  * time, so two hellos racing for one name cannot both win. Records go to the PeerTable.
  */
 import { PROTOCOL_VERSION, type ChallengeReply, type ChallengeRequest, type Hello, type HelloReply } from '../../protocol/peer-messages';
-import { parseWildmat } from '../../protocol/wildmat';
+import { parseWildmat, wildmatProblem } from '../../protocol/wildmat';
 import type { AddPeer, PeerInfo } from '../../protocol/api';
 import type { Clock } from '../clock';
 import type { NodeConfig } from '../config';
@@ -54,11 +54,11 @@ export interface PeeringLinks {
 }
 
 /** Parses a wildmat from a request, turning a malformed one into a 400 naming the field. */
-function checkedWildmat(text: string, field: string): void {
+function checkedWildmat(text: string, field: string, context?: string): void {
   try {
     parseWildmat(text);
   } catch (err) {
-    throw new NmError('NM_ERR_VALIDATION', `${field}: ${(err as Error).message}`, field);
+    throw new NmError('NM_ERR_VALIDATION', `${field}${context ? ` (${context})` : ''}: ${(err as Error).message}`, field);
   }
 }
 
@@ -152,6 +152,7 @@ export class Peering {
     const plan = planAdd(this.c.table, this.c.config, url, ch.name, ch.key);
     // Only the owner's own filter widens; a stranger's record never had one.
     const groups = mergeGroups(plan.prior && ownerConfirmed(plan.prior) ? plan.prior : undefined, req.groups);
+    if (groups !== undefined && groups !== req.groups) checkedWildmat(groups, 'groups', 'merged with the filter this link already has');
     // A record from before node keys gets a fresh token: nobody may still use one a stranger could have taken.
     const tokenIn = plan.prior?.key ? plan.prior.tokenIn : newToken();
     const reply = await sendHello(this.hs, this.greeter(), { url, challenge: ch, token: tokenIn, ...(groups ? { groups } : {}), ...(plan.prior?.tokenOut ? { authToken: plan.prior.tokenOut } : {}) });
@@ -201,12 +202,13 @@ export class Peering {
   async greetKnown(name: string): Promise<void> {
     const rec = this.c.table.get(name);
     if (!rec) return;
-    const ch = await fetchChallenge(this.hs, rec.url);
+    const hs = ownerConfirmed(rec) ? this.hs : { ...this.hs, strangerUrl: true };
+    const ch = await fetchChallenge(hs, rec.url);
     if (ch.name !== rec.name) throw new NmError('NM_ERR_PEER_REFUSED', `${rec.url} now answers as ${ch.name}, not ${rec.name}`);
     if (rec.key && ch.key !== rec.key) {
       throw new NmError('NM_ERR_PEER_REFUSED', `${rec.url} now proves key ${fingerprint(ch.key)}, not ${rec.name}'s key ${fingerprint(rec.key)}; not greeting it`);
     }
-    const reply = await sendHello(this.hs, this.greeter(), {
+    const reply = await sendHello(hs, this.greeter(), {
       url: rec.url,
       challenge: ch,
       token: rec.tokenIn,
@@ -261,9 +263,11 @@ export class Peering {
 /**
  * A second add of a known peer widens its filter (a mirror `follow` adds its group): the
  * patterns are appended, and "no filter" (every group) on either side stays every group.
+ * The merged list must still be within the wildmat caps (checked by the caller).
  */
 function mergeGroups(known: PeerRecord | undefined, wanted: string | undefined): string | undefined {
-  if (!known) return wanted;
+  // A stored filter that no longer parses (peer-table.ts) is replaced, not widened.
+  if (!known || (known.groups !== undefined && wildmatProblem(known.groups) !== null)) return wanted;
   if (known.groups === undefined || wanted === undefined) return undefined;
   const parts = known.groups.split(',');
   return [...parts, ...wanted.split(',').filter((p) => !parts.includes(p))].join(',');

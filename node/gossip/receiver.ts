@@ -5,7 +5,9 @@
  * of a second body. Refusals are remembered per sender, never per id: one peer's bad copy
  * stops only that peer from being asked again, and a good copy from anyone is taken. A peer
  * of low priority (LinkStats) gets a shorter window, and its offers wait a moment for
- * another peer to offer the same id. All memory here is bounded, expiring and per peer.
+ * another peer to offer the same id; a peer the owner confirmed takes a stranger's mark once
+ * the stranger had longer than an honest delivery takes. All memory here is bounded, expiring
+ * and per peer.
  */
 import { LIMITS } from '../../protocol/limits';
 import { claimedId } from '../../protocol/article';
@@ -18,6 +20,7 @@ import { InFlight } from './in-flight';
 import type { KnownHaves } from './known-haves';
 import type { LinkStats } from './link-stats';
 import { clockedLru, PeerIdMemory } from './peer-memory';
+import { ownerConfirmed } from './peer-record';
 import type { PeerTable } from './peer-table';
 
 export interface ReceiverComponents {
@@ -45,6 +48,12 @@ const REFUSED = { max: 50_000, perPeerMax: 10_000, ttlMs: LIMITS.rejectedMemoryM
 const OPEN_MARKS_PER_PEER = 10 * LIMITS.idsPerBatchMax;
 /** A low-priority peer's window is this share of the normal one. */
 const LOW_WINDOW_SHARE = 0.25;
+/**
+ * How long a stranger holding a mark keeps it against the owner's own peer: far longer than an
+ * honest delivery takes, and shorter than the owner's peer waits to offer again (1 s), so its
+ * article is asked for at its second offer.
+ */
+const OUTRANKED_AFTER_MS = 750;
 
 export class Receiver {
   private readonly recent;
@@ -59,7 +68,8 @@ export class Receiver {
     private readonly init: ReceiverInit,
   ) {
     this.recent = clockedLru<string, true>(c.clock, { max: RECENT.max, ttl: RECENT.ttl });
-    this.inFlight = new InFlight(c.clock, { max: 20 * OPEN_MARKS_PER_PEER, perPeerMax: OPEN_MARKS_PER_PEER, keepMs: 3 * init.inFlightTtlMs }, (peer) =>
+    const inFlightInit = { max: 20 * OPEN_MARKS_PER_PEER, perPeerMax: OPEN_MARKS_PER_PEER, keepMs: 3 * init.inFlightTtlMs, outrankedAfterMs: Math.min(OUTRANKED_AFTER_MS, init.inFlightTtlMs / 4) };
+    this.inFlight = new InFlight(c.clock, inFlightInit, (peer) =>
       c.stats(peer).missed(c.clock.now()),
     );
     this.refused = new PeerIdMemory(c.clock, REFUSED);
@@ -85,6 +95,9 @@ export class Receiver {
     const now = this.c.clock.now();
     const low = stats.priority(now) === 'low';
     const window = low ? this.init.inFlightTtlMs * LOW_WINDOW_SHARE : this.init.inFlightTtlMs;
+    // The owner's own peers are not kept waiting behind a stranger's mark (one that may never deliver).
+    const mine = this.c.table.get(peer);
+    const outranks = mine && ownerConfirmed(mine) ? (holder: string) => !this.isOwners(holder) : undefined;
     const sendme: string[] = [];
     const later: string[] = [];
     ids.forEach((id, i) => {
@@ -92,7 +105,7 @@ export class Receiver {
       const h = hist[i];
       if (h && h.s !== 'r') return;
       if (low && this.deferring(peer, id, now)) later.push(id);
-      else if (this.inFlight.claim(id, peer, window, now) === 'sendme') sendme.push(id);
+      else if (this.inFlight.claim(id, peer, window, now, outranks) === 'sendme') sendme.push(id);
       else later.push(id);
     });
     this.c.metrics.sendmeSent += sendme.length;
@@ -155,6 +168,11 @@ export class Receiver {
   /** Per-peer memory in use, for tests and the peer list. */
   memoryOf(peer: string): { openMarks: number; refused: number; deferred: number } {
     return { openMarks: this.inFlight.openOf(peer), refused: this.refused.count(peer), deferred: this.deferred.count(peer) };
+  }
+
+  private isOwners(peer: string): boolean {
+    const rec = this.c.table.get(peer);
+    return rec !== undefined && ownerConfirmed(rec);
   }
 
   /** True while a low-priority peer's offer of `id` still waits for another peer to offer it. */

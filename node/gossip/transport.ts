@@ -22,6 +22,11 @@ export interface PeerRequest {
   signal?: AbortSignal;
   /** Most bytes of the answer's body read (REPLY_CAPS.small when absent). */
   maxBytes?: number;
+  /**
+   * The URL came from a stranger's hello, not from the owner: a transport with an address
+   * policy connects only to addresses it allows, checked on the address actually dialled.
+   */
+  strangerUrl?: boolean;
 }
 
 export interface PeerResponse {

@@ -10,7 +10,7 @@ import { LIMITS } from '../../protocol/limits';
 import { systemClock, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import { bodyLimitsFor } from './body-limits';
-import { errorHandlerPlugin } from './error-handler';
+import { clientErrorHandler, errorHandlerPlugin, frameworkErrors } from './error-handler';
 import { jsonBodyPlugin } from './json-body';
 import { capConnections, DEFAULT_LISTENER_LIMITS, timeoutOptions, type ListenerLimits } from './listener-limits';
 
@@ -31,6 +31,8 @@ const ZOD_COMPILERS = {
   compilersFactory: { buildValidator: () => validatorCompiler, buildSerializer: () => serializerCompiler },
 } as unknown as FastifyServerOptions['schemaController'];
 
+const MAX_PARAM_LENGTH = 2048;
+
 export function createBaseApp(opts: BaseAppOptions) {
   const limits: ListenerLimits = { ...DEFAULT_LISTENER_LIMITS, ...opts.limits };
   const bodyLimits = bodyLimitsFor(opts.maxArticleBytes ?? LIMITS.bodyMaxBytesDefault);
@@ -43,7 +45,9 @@ export function createBaseApp(opts: BaseAppOptions) {
     ...timeoutOptions(limits),
     forceCloseConnections: true,
     // A Message-ID may be 250 bytes, three times that url-encoded; fastify's default is 100.
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrors(MAX_PARAM_LENGTH),
+    clientErrorHandler,
     schemaController: ZOD_COMPILERS,
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('bodyLimits', bodyLimits);

@@ -1,8 +1,12 @@
 /**
  * The one place where errors become HTTP answers (STYLE.md section 4): NmError keeps its code
  * and status; fastify's own 4xx (bad JSON, size, media type) and zod validation failures are
- * mapped to NM_ERR_* codes; anything else is a bug, logged at error level, answered 500.
+ * mapped to NM_ERR_* codes, and so are its refusals before routing and at the socket (a path
+ * that does not decode, headers too large or too slow); anything else is a bug, logged at
+ * error level, answered 500.
  */
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -61,6 +65,60 @@ export function sendError(reply: FastifyReply, err: NmError): FastifyReply {
   return reply.code(err.statusCode).type('application/json').send({ error: { code: err.code, message: err.message } });
 }
 
+/** A request's path for a message: without the query, cut short (it may be kilobytes). */
+function shortPath(url: string): string {
+  const path = url.split('?')[0];
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+/** The refusal of a request no route takes. */
+export const noRoute = (request: FastifyRequest): NmError => new NmError('NM_ERR_NOT_FOUND', `no route ${request.method} ${shortPath(request.url)}`);
+
+/**
+ * fastify's refusals before any route is found (its `frameworkErrors` option): a path that does
+ * not percent-decode, or a path parameter longer than the router takes. Without this they are
+ * answered in fastify's own shape, not ours.
+ */
+export function frameworkErrors(maxParamLength: number) {
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const shown = JSON.stringify(shortPath(request.url));
+    const nm =
+      err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new NmError('NM_ERR_VALIDATION', `path: a part of the path ${shown} is longer than ${maxParamLength} characters`, 'path')
+        : new NmError('NM_ERR_VALIDATION', `path: ${shown} is not a valid URL path (a "%" must start an escape of two hex digits that decodes as UTF-8)`, 'path');
+    request.log.info({ code: nm.code, reason: nm.message }, 'request refused');
+    sendError(reply, nm);
+  };
+}
+
+/**
+ * Refusals at the socket, before fastify has a request (its `clientErrorHandler` option):
+ * headers that are too large or too slow, or bytes that are not HTTP. Answered in our shape,
+ * then the connection is closed (fastify's default answers in its own shape, without saying
+ * it closes, so a keep-alive client may send its next request into the closing socket).
+ */
+export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const nm =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new NmError('NM_ERR_TIMEOUT', 'request: not received in time (too slow to send its headers or its body)')
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? new NmError('NM_ERR_HEADERS_TOO_LARGE', `request: its line and headers are larger than ${maxHeaderSize} bytes`)
+        : new NmError('NM_ERR_VALIDATION', `request: not valid HTTP/1.1 (${err.code ?? 'malformed'})`, 'request');
+  this.log.debug({ err, code: nm.code }, 'client error');
+  if (socket.writable) {
+    // An answer to HEAD has no body (a client reads one as garbage); the request line is in the bytes that failed, when they are its start.
+    const raw = (err as { rawPacket?: unknown }).rawPacket;
+    const head = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString('latin1') === 'HEAD ';
+    const body = head ? '' : JSON.stringify({ error: { code: nm.code, message: nm.message } });
+    socket.write(
+      `HTTP/1.1 ${nm.statusCode} ${STATUS_CODES[nm.statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 async function errorHandler(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const nm = toNmError(err, request);
@@ -71,9 +129,7 @@ async function errorHandler(app: FastifyInstance): Promise<void> {
     request.log.error({ err }, 'unexpected error');
     return reply.code(500).send({ error: { code: 'NM_ERR_INTERNAL', message: 'internal error (a bug): see the node log' } });
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new NmError('NM_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  app.setNotFoundHandler((request, reply) => sendError(reply, noRoute(request)));
 }
 
 export const errorHandlerPlugin = fp(errorHandler, { name: 'newsmesh-error-handler', fastify: '5.x' });

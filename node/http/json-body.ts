@@ -1,15 +1,18 @@
 /**
  * How request bodies are read on both listeners. JSON is the only type at the root (page
- * forms add theirs in their own plugin), read by our own parser: it scans the raw text for
- * nesting before JSON.parse builds anything, and each refusal says what was wrong (malformed
- * at which position, empty, too deep, a `__proto__` or `constructor.prototype` key). A hook
- * refuses a body of any other type with 415 before it is read, on every route but the forms,
- * judged by the routed route, never by the URL.
+ * forms add theirs in their own plugin), read by our own parser: it refuses bytes that are not
+ * UTF-8, scans the raw text for nesting before JSON.parse builds anything, and each refusal
+ * says what was wrong (not UTF-8, malformed at which position, empty, too deep, a `__proto__`
+ * or `constructor.prototype` key). A hook refuses a body of any other type with 415 before it
+ * is read, on every route but the forms, judged by the routed route, never by the URL; a
+ * request no route takes is answered 404 before its body is read.
  */
+import { isUtf8 } from 'node:buffer';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LIMITS } from '../../protocol/limits';
 import { NmError } from '../errors';
+import { noRoute } from './error-handler';
 import { firstTooDeep } from './json-depth';
 
 /** Cheap pre-check: a body without these substrings cannot smuggle a prototype key. */
@@ -64,11 +67,14 @@ function takesNoBody(request: FastifyRequest): boolean {
 /** The parser and the media-type guard, installed on the root app (fastify-plugin). */
 async function jsonBody(app: FastifyInstance): Promise<void> {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    if (text.length === 0 && takesNoBody(request)) return done(null, undefined);
+  // Read as bytes: decoding to a string would quietly turn invalid UTF-8 into U+FFFD, and the
+  // node would store (and sign on) text other than what was sent.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (bytes.length === 0 && takesNoBody(request)) return done(null, undefined);
     try {
-      done(null, parseJsonBody(text));
+      if (!isUtf8(bytes)) throw new NmError('NM_ERR_BAD_JSON', 'body is not valid UTF-8: JSON must be sent as UTF-8 text');
+      done(null, parseJsonBody(bytes.toString('utf8')));
     } catch (err) {
       done(err as Error, undefined);
     }
@@ -79,6 +85,11 @@ async function jsonBody(app: FastifyInstance): Promise<void> {
     if (!isJsonType(type)) {
       throw new NmError('NM_ERR_MEDIA_TYPE', `content-type must be application/json, got ${describeType(type)}`);
     }
+  });
+  // No route takes it: say so before its body is read (not that its JSON is bad); after every
+  // onRequest hook, so the web listener's owner guard still answers first.
+  app.addHook('preParsing', async (request) => {
+    if (request.routeOptions.url === undefined) throw noRoute(request);
   });
 }
 

@@ -28,7 +28,8 @@ export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, ta
   const { subs } = st;
   const seq = ++st.counters.seq;
   st.counters.articles++;
-  const nums: Record<string, number> = {};
+  // No prototype: "__proto__" is a valid group name, and on a plain object its number would vanish.
+  const nums: Record<string, number> = Object.create(null);
   const root = threadRoot(article);
   for (const group of new Set(article.newsgroups)) {
     const n = bumpGroup(st, group, article.date);

@@ -2,9 +2,12 @@
  * Whether this node may dial a URL that a stranger's hello named. Every address the host name
  * resolves to (with a timeout) must be public, unless --allow-private-peers is set or the
  * node's own peer listener (or public URL) sits in the same class: tests and LANs run nodes
- * on 127.0.0.1 or 192.168.x and must still peer there. Owner-given URLs never come here.
+ * on 127.0.0.1 or 192.168.x and must still peer there. Checked when the hello arrives, and
+ * again at every dial (`dialLookup`), on the addresses the socket then connects to, so a
+ * name that re-resolves after the hello (DNS rebinding) is refused. Owner-given URLs never come here.
  */
 import { lookup } from 'node:dns/promises';
+import type { LookupFunction } from 'node:net';
 import type { Clock } from '../clock';
 import { bareHost, classifyIp, type AddressClass } from './address-class';
 
@@ -21,6 +24,12 @@ export interface AddressPolicyInit {
   /** The hosts this node listens on or is known by (bound address, public URL host). */
   ownHosts: () => string[];
   resolveTimeoutMs: number;
+}
+
+/** A dial the policy refused (net.connect reports it as the socket's error). */
+export class DialRefused extends Error {
+  /** A socket-style code (not an HTTP error code of node/errors.ts). */
+  readonly code = 'EPOLICY';
 }
 
 const systemResolve: Resolver = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
@@ -45,6 +54,12 @@ export class AddressPolicy {
     }
     const addresses = classifyIp(host) ? [host] : await this.resolve(host);
     if (typeof addresses === 'string') return addresses;
+    return this.addressRefusal(url, host, addresses);
+  }
+
+  /** Null when every address of `host` may be dialled on a stranger's word, else why not. */
+  addressRefusal(url: string, host: string, addresses: readonly string[]): string | null {
+    if (this.init.allowPrivate) return null;
     const open = this.ownClasses();
     for (const ip of addresses) {
       const cls = classifyIp(ip) ?? 'reserved';
@@ -55,6 +70,32 @@ export class AddressPolicy {
     }
     return null;
   }
+
+  /**
+   * A `lookup` for net.connect that resolves with this policy's resolver and fails the
+   * connection when an address is refused: the check and the connect use the same answer.
+   */
+  readonly dialLookup: LookupFunction = (hostname, options, callback) => {
+    const host = bareHost(hostname);
+    const done = (err: NodeJS.ErrnoException | null, ips: string[]) => {
+      if (err) return callback(err, options.all ? [] : '', 0);
+      const all = ips.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+      const wanted = options.family === 4 || options.family === 6 ? all.filter((a) => a.family === options.family) : all;
+      if (wanted.length === 0) return callback(Object.assign(new Error(`${host} has no IPv${options.family} address`), { code: 'ENOTFOUND' }), options.all ? [] : '', 0);
+      if (options.all) return (callback as unknown as (e: null, a: typeof all) => void)(null, wanted);
+      callback(null, wanted[0].address, wanted[0].family);
+    };
+    const addresses = classifyIp(host) ? Promise.resolve<string[] | string>([host]) : this.resolve(host);
+    addresses.then(
+      (ips) => {
+        if (typeof ips === 'string') return done(Object.assign(new Error(ips), { code: 'ENOTFOUND' }), []);
+        const why = this.addressRefusal(host, host, ips);
+        if (why) return done(new DialRefused(why), []);
+        done(null, ips);
+      },
+      (err: NodeJS.ErrnoException) => done(err, []),
+    );
+  };
 
   private ownClasses(): Set<AddressClass> {
     const out = new Set<AddressClass>();

@@ -10,6 +10,7 @@ import { mirrorSection } from './mirror';
 import { gossipLinkSection } from './gossip-link';
 import { gossipGraphSection } from './gossip-graph';
 import { archiveSection } from './archive';
+import { securitySection } from './security';
 
 export type Section = () => Promise<Record<string, unknown>>;
 
@@ -22,4 +23,5 @@ export const sections: Record<string, Section> = {
   archive: archiveSection,
   gossipLink: gossipLinkSection,
   gossipGraph: gossipGraphSection,
+  security: securitySection,
 };

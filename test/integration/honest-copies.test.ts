@@ -3,7 +3,8 @@
  * copy of its id, a copy whose path names the node, or by offering the id without sending
  * it. Refusals are remembered per sender; an in-flight mark is not extended by its holder,
  * moves on once the holder missed its window, and a peer that leaves its offers undelivered
- * loses priority (shown in /api/peers). Per-peer memory is bounded and goes with the peer.
+ * loses priority (shown in /api/peers); a stranger's mark never holds back a peer the owner
+ * confirmed. Per-peer memory is bounded and goes with the peer.
  * A real node on 127.0.0.1 with a manual clock, and keyed peers speaking the protocol by hand.
  */
 import { gossipPart } from '../../node/gossip/gossip-part';
@@ -94,6 +95,27 @@ describe('honest copies win', () => {
     expect((await honest.takethis([a])).body.results[0].status).toBe('accepted');
     expect(await row(node, 'mallory')).toMatchObject({ unfulfilled: 1, priority: 'normal' });
     expect(await row(node, 'honest')).toMatchObject({ unfulfilled: 0, priority: 'normal' });
+  });
+
+  it("a stranger that wins the race to offer an id does not hold back the owner's own peer", async () => {
+    const { node, clock } = await start('victim5');
+    nodes.push(node);
+    const mallory = await PeerClient.connect(node.peerUrl, { name: 'mallory' });
+    const friend = await PeerClient.connect(node.peerUrl, { name: 'friend' });
+    expect((await api(node, 'POST', '/api/peers/friend/approve')).status).toBe(204);
+    const a = makeArticle({ id: '<raced@origin>' });
+    const id = a.id as string;
+    expect((await mallory.ihave([id])).body.sendme).toEqual([id]);
+    // Mallory has as long as an honest delivery takes; then the owner's peer is asked at its
+    // next offer (a second after its first), not after mallory's 10 s window; mallory now waits.
+    expect((await friend.ihave([id])).body).toEqual({ sendme: [], later: [id] });
+    clock.advance(1_000);
+    expect((await friend.ihave([id])).body).toEqual({ sendme: [id], later: [] });
+    expect((await mallory.ihave([id])).body).toEqual({ sendme: [], later: [id] });
+    expect((await friend.takethis([a])).body.results[0].status).toBe('accepted');
+    expect(await has(node, id)).toBe(true);
+    // Losing the mark to the owner's peer is no fault of mallory's.
+    expect(await row(node, 'mallory')).toMatchObject({ unfulfilled: 0, priority: 'normal' });
   });
 
   it('a peer that leaves its offers undelivered loses priority: shorter window, and others go first', async () => {

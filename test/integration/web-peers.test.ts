@@ -1,9 +1,12 @@
 /**
  * The peers and mirrors pages against the real gossip and mirror parts, on nodes running in
  * this process: add a peer by address through the form, see posts flow both ways, link
- * health on the page, approve a pending request, remove; start a mirror and watch it finish.
+ * health on the page, approve a pending request, remove; start a mirror and watch it finish;
+ * a peer that offers and does not deliver shows as low priority with its count.
  */
+import { ManualClock } from '../helpers/manual-clock';
 import { startTestNode, type TestNode } from '../helpers/node';
+import { PeerClient } from '../helpers/peer-client';
 import { inputValue, WebClient } from './web-client';
 
 /** Polls until `check` returns a value (bounded in time). */
@@ -74,6 +77,34 @@ describe('peers and mirrors pages', () => {
     expect(unreachable.status).toBeGreaterThanOrEqual(400);
     expect(unreachable.html).toContain('<strong>Not added:</strong>');
     expect(inputValue(unreachable.html, 'url')).toBe('http://127.0.0.1:1');
+  });
+
+  it('shows a peer that offers articles and does not deliver them as low priority, with the count', async () => {
+    const clock = new ManualClock();
+    const d = await startTestNode({ name: 'web-d' }, { clock });
+    try {
+      const webD = new WebClient(d.webUrl);
+      const honest = await PeerClient.connect(d.peerUrl, { name: 'honest' });
+      const teaser = await PeerClient.connect(d.peerUrl, { name: 'teaser' });
+      const calm = await webD.get('/peers');
+      expect(calm.html).toContain('<strong>teaser</strong>');
+      expect(calm.html).not.toContain('low priority');
+      expect(calm.html).not.toContain('data-field="unfulfilled"');
+      const ids = ['<t1@teaser>', '<t2@teaser>', '<t3@teaser>'];
+      expect((await teaser.ihave(ids)).body.sendme).toEqual(ids);
+      // Its window passes without the bodies; its next offer of them counts the misses.
+      clock.advance(60_000);
+      expect((await teaser.ihave(ids)).status).toBe(200);
+      await honest.ihave(['<h1@honest>']);
+      const page = await webD.get('/peers');
+      const row = (name: string) => page.html.slice(page.html.indexOf(`<strong>${name}</strong>`)).split('</tr>')[0];
+      expect(row('teaser')).toContain('low priority</span>');
+      expect(row('teaser')).toContain('<span class="small muted" data-field="unfulfilled">3 asked for, not delivered</span>');
+      expect(row('honest')).not.toContain('low priority');
+      expect(row('honest')).not.toContain('data-field="unfulfilled"');
+    } finally {
+      await d.destroy();
+    }
   });
 
   it('approves a pending peer request and removes a peer', async () => {

@@ -44,7 +44,7 @@ describe('InFlight', () => {
   const setup = (perPeerMax = 100) => {
     const clock = new ManualClock();
     const missed: string[] = [];
-    const f = new InFlight(clock, { max: 1_000, perPeerMax, keepMs: 30_000 }, (peer, id) => missed.push(`${peer} ${id}`));
+    const f = new InFlight(clock, { max: 1_000, perPeerMax, keepMs: 30_000, outrankedAfterMs: 500 }, (peer, id) => missed.push(`${peer} ${id}`));
     return { clock, f, missed };
   };
 
@@ -72,6 +72,24 @@ describe('InFlight', () => {
     expect(f.claim('<y@o>', 'h', 1_000)).toBe('later');
     f.sweep(clock.now() + 2_000);
     expect(missed).toHaveLength(2);
+  });
+
+  it('gives an open mark to an offer that outranks its holder once the holder had its grace, without a strike, and to no other', () => {
+    const { clock, f, missed } = setup();
+    const ownersOverStrangers = (holder: string) => holder.startsWith('stranger');
+    expect(f.claim('<z@o>', 'stranger', 10_000)).toBe('sendme');
+    expect(f.claim('<z@o>', 'other', 10_000)).toBe('later');
+    // An honest holder delivers within its grace: the body is not asked for twice.
+    expect(f.claim('<z@o>', 'owners', 10_000, undefined, ownersOverStrangers)).toBe('later');
+    clock.advance(500);
+    expect(f.claim('<z@o>', 'other', 10_000)).toBe('later');
+    expect(f.claim('<z@o>', 'owners', 10_000, undefined, ownersOverStrangers)).toBe('sendme');
+    expect([f.openOf('stranger'), f.openOf('owners')]).toEqual([0, 1]);
+    // The stranger is now the one that waits; an owner's peer does not take from another.
+    expect(f.claim('<z@o>', 'stranger', 10_000)).toBe('later');
+    expect(f.claim('<z@o>', 'owners2', 10_000, undefined, ownersOverStrangers)).toBe('later');
+    expect(f.settle('<z@o>', 'owners', true)).toBe(true);
+    expect(missed).toEqual([]);
   });
 
   it('caps the open marks of one peer', () => {
