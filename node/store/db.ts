@@ -33,6 +33,12 @@ export interface Sublevels {
   mirrors: Sub<unknown>;
   /** identity, counters */
   meta: Sub<unknown>;
+  /** Owned by node/reading: saved search index chunks and their cursor. */
+  search: Sub<unknown>;
+  /** Owned by node/reading: root NUL seq -> thread overview row (a cache, rebuilt from articles). */
+  threadOverview: Sub<unknown>;
+  /** Owned by node/reading: group -> the owner's read marks. */
+  readMarks: Sub<unknown>;
 }
 
 export const SUBLEVEL_NAMES: Record<keyof Sublevels, string> = {
@@ -47,6 +53,9 @@ export const SUBLEVEL_NAMES: Record<keyof Sublevels, string> = {
   peers: 'peers',
   mirrors: 'mir',
   meta: 'meta',
+  search: 'srch',
+  threadOverview: 'tov',
+  readMarks: 'read',
 };
 
 export class StoreLockedError extends Error {
