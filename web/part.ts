@@ -7,6 +7,7 @@ import helmet from '@fastify/helmet';
 import type { PartFactory } from '../node/part';
 import { checkWebAccess, requirePasswordForWrites } from './access';
 import { pagesPlugin } from './pages-plugin';
+import { registerErrorPages } from './error-pages';
 import { webDirs } from './paths';
 import { createViews } from './views';
 
@@ -39,6 +40,7 @@ export const webPart: PartFactory = (components) => {
         // Plain HTTP on loopback: HSTS and upgrade-insecure-requests would only break it.
         app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES }, hsts: false });
         app.register(pagesPlugin, { service, views, clock, groupPageCache, staticDir: dirs.static });
+        registerErrorPages(app, { service, views, clock });
       },
     ],
   };

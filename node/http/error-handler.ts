@@ -63,9 +63,22 @@ async function errorHandler(app: FastifyInstance): Promise<void> {
     request.log.error({ err }, 'unexpected error');
     return reply.code(500).send({ error: { code: 'NM_ERR_INTERNAL', message: 'internal error (a bug): see the node log' } });
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new NmError('NM_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  app.setNotFoundHandler(
+    (request, reply) =>
+      pageNotFound(request)?.(request, reply) ?? sendError(reply, new NmError('NM_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
+}
+
+/**
+ * Unknown paths outside the JSON API answer an HTML page when the web pages have set a
+ * renderer (a root decoration under this symbol); /api/, /v1/ and /healthz keep JSON.
+ */
+export const PAGE_NOT_FOUND = Symbol.for('newsmesh.pageNotFound');
+export type PageNotFound = (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+
+function pageNotFound(request: FastifyRequest): PageNotFound | undefined {
+  if (/^\/(?:api|v1)(?:\/|$)|^\/healthz(?:\?|$)/.test(request.url)) return undefined;
+  return (request.server as unknown as Record<symbol, PageNotFound | undefined>)[PAGE_NOT_FOUND];
 }
 
 export const errorHandlerPlugin = fp(errorHandler, { name: 'newsmesh-error-handler', fastify: '5.x' });

@@ -136,7 +136,7 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 async function groupPages(base: string): Promise<Record<string, PageFigures | number>> {
   const check = await fetch(`${base}/g/bench.big`);
   const html = await check.text();
-  const threadsOnPage = (html.match(/<li class="thread">/g) ?? []).length;
+  const threadsOnPage = (html.match(/<li class="thread[ "]/g) ?? []).length;
   if (check.status !== 200 || threadsOnPage !== 50) throw new Error(`/g/bench.big answered ${check.status} with ${threadsOnPage} threads`);
   const urls = {
     big: `${base}/g/bench.big`,

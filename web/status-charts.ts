@@ -1,0 +1,39 @@
+/**
+ * The status page's pictures and health lines from the reading part's NodeHealth: articles
+ * in and out per second over the last hour, and per peer (at most CHART_PEERS) throughput,
+ * backlog and lag, each an SVG string for the `status-charts.njk` partial.
+ */
+import type { NodeHealth } from '../node/feature-services';
+import { RING_SIZE, SAMPLE_MS } from '../node/reading/series';
+import { lineChartSvg, type Line } from './charts';
+
+export const CHART_PEERS = 8;
+const SPAN_MS = RING_SIZE * SAMPLE_MS;
+
+export interface StatusCharts {
+  traffic: string;
+  peers: { name: string; throughput: string; backlog: string; lag: string }[];
+  samples: number;
+}
+
+export function statusCharts(health: NodeHealth, now: number): StatusCharts {
+  const s = health.samples;
+  const base = { now, spanMs: SPAN_MS, gapMs: SAMPLE_MS * 3 };
+  const line = (label: string, cls: Line['cls'], pick: (x: (typeof s)[number]) => number | undefined): Line => ({
+    label,
+    cls,
+    points: s.flatMap((x) => {
+      const v = pick(x);
+      return v === undefined ? [] : [{ t: x.t, v }];
+    }),
+  });
+  const traffic = lineChartSvg({ ...base, id: 'ch-traffic', title: 'Articles in and out per second, last hour', unit: '/s', lines: [line('in', 'line-in', (x) => x.inPerS), line('out', 'line-out', (x) => x.outPerS)] });
+  const names = [...new Set(s.flatMap((x) => Object.keys(x.peers)))].sort().slice(0, CHART_PEERS);
+  const peers = names.map((name, i) => ({
+    name,
+    throughput: lineChartSvg({ ...base, id: `ch-p${i}-tp`, title: `${name}: articles in and out per second`, unit: '/s', width: 300, height: 120, lines: [line('in', 'line-in', (x) => x.peers[name]?.inPerS), line('out', 'line-out', (x) => x.peers[name]?.outPerS)] }),
+    backlog: lineChartSvg({ ...base, id: `ch-p${i}-bl`, title: `${name}: backlog (articles waiting to be offered)`, unit: '', width: 300, height: 120, lines: [line('backlog', 'line-in', (x) => x.peers[name]?.backlog)] }),
+    lag: lineChartSvg({ ...base, id: `ch-p${i}-lag`, title: `${name}: lag (age of the oldest waiting article)`, unit: 'ms', width: 300, height: 120, lines: [line('lag', 'line-in', (x) => x.peers[name]?.lagMs)] }),
+  }));
+  return { traffic, peers, samples: s.length };
+}
