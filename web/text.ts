@@ -58,7 +58,8 @@ const INDENTED = /^(\t| {4})/;
 const FENCE = /^\s{0,3}(```|~~~)/;
 
 function renderCode(lines: string[]): string {
-  return `<pre class="code"><code>${lines.map(escapeHtml).join('\n')}</code></pre>`;
+  // Focusable: a block wider than the screen scrolls sideways, and keyboards must reach it.
+  return `<pre class="code" tabindex="0"><code>${lines.map(escapeHtml).join('\n')}</code></pre>`;
 }
 
 /**
