@@ -24,6 +24,8 @@ export interface ChartSpec {
   gapMs: number;
   width?: number;
   height?: number;
+  /** The y axis reaches at least this (a quiet link still shows a scale that means something). */
+  minMax?: number;
 }
 
 const PAD = { left: 44, right: 8, top: 8, bottom: 20 };
@@ -37,7 +39,7 @@ export function niceMax(v: number): number {
 }
 
 export function formatValue(v: number, unit: string): string {
-  if (unit === 'ms') return v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} s` : `${Math.round(v)} ms`;
+  if (unit === 'ms') return v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 || v % 1000 === 0 ? 0 : 1)} s` : `${Math.round(v)} ms`;
   const n = v >= 100 || Number.isInteger(v) ? Math.round(v).toLocaleString('en-US') : v.toFixed(1);
   return unit ? `${n} ${unit}` : n;
 }
@@ -49,7 +51,7 @@ export function lineChartSvg(spec: ChartSpec): string {
   const ph = h - PAD.top - PAD.bottom;
   const t0 = spec.now - spec.spanMs;
   const all = spec.lines.flatMap((l) => l.points.filter((p) => p.t >= t0));
-  const max = niceMax(Math.max(0, ...all.map((p) => p.v)));
+  const max = niceMax(Math.max(spec.minMax ?? 0, ...all.map((p) => p.v)));
   const x = (t: number) => PAD.left + ((t - t0) / spec.spanMs) * pw;
   const y = (v: number) => PAD.top + ph - (Math.min(v, max) / max) * ph;
   let grid = '';

@@ -22,11 +22,11 @@ const short = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…
 
 export function peerGraphSvg(peers: PeerInfo[], self: string): string {
   const shown = peers.slice(0, GRAPH_PEERS);
-  const w = 640;
-  const h = shown.length > 8 ? 420 : 320;
+  const w = shown.length > 8 ? 560 : 420;
+  const h = shown.length > 8 ? 440 : 280;
   const cx = w / 2;
   const cy = h / 2;
-  const r = Math.min(cx, cy) - 44;
+  const r = Math.min(cx - 90, cy - 40);
   let links = '';
   let nodes = '';
   shown.forEach((p, i) => {
@@ -40,7 +40,7 @@ export function peerGraphSvg(peers: PeerInfo[], self: string): string {
     const ly = anchor === 'middle' ? py + (py > cy ? 26 : -16) : py + 4;
     nodes += `<g class="node"><circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="9"/><text x="${lx.toFixed(1)}" y="${ly.toFixed(1)}" text-anchor="${anchor}">${escapeHtml(short(p.name, 22))}</text></g>`;
   });
-  nodes += `<g class="node self"><circle cx="${cx}" cy="${cy}" r="16"/><text x="${cx}" y="${cy + 34}" text-anchor="middle">${escapeHtml(short(self, 26))}</text></g>`;
+  nodes += `<g class="node self"><circle cx="${cx}" cy="${cy}" r="16"/><text x="${cx + 24}" y="${cy + 5}" text-anchor="start">${escapeHtml(short(self, 26))}</text></g>`;
   const counts = (['up', 'slow', 'down', 'pending'] as const).map((k) => [k, shown.filter((p) => linkHealth(p) === k).length] as const).filter(([, n]) => n > 0);
   const desc = shown.length === 0 ? 'No peers yet.' : `${peers.length} peers: ${counts.map(([k, n]) => `${n} ${k}`).join(', ')}.`;
   return (

@@ -27,13 +27,13 @@ export function statusCharts(health: NodeHealth, now: number): StatusCharts {
       return v === undefined ? [] : [{ t: x.t, v }];
     }),
   });
-  const traffic = lineChartSvg({ ...base, id: 'ch-traffic', title: 'Articles in and out per second, last hour', unit: '/s', lines: [line('in', 'line-in', (x) => x.inPerS), line('out', 'line-out', (x) => x.outPerS)] });
+  const traffic = lineChartSvg({ ...base, minMax: 1, id: 'ch-traffic', title: 'Articles in and out per second, last hour', unit: '/s', lines: [line('in', 'line-in', (x) => x.inPerS), line('out', 'line-out', (x) => x.outPerS)] });
   const names = [...new Set(s.flatMap((x) => Object.keys(x.peers)))].sort().slice(0, CHART_PEERS);
   const peers = names.map((name, i) => ({
     name,
-    throughput: lineChartSvg({ ...base, id: `ch-p${i}-tp`, title: `${name}: articles in and out per second`, unit: '/s', width: 300, height: 120, lines: [line('in', 'line-in', (x) => x.peers[name]?.inPerS), line('out', 'line-out', (x) => x.peers[name]?.outPerS)] }),
-    backlog: lineChartSvg({ ...base, id: `ch-p${i}-bl`, title: `${name}: backlog (articles waiting to be offered)`, unit: '', width: 300, height: 120, lines: [line('backlog', 'line-in', (x) => x.peers[name]?.backlog)] }),
-    lag: lineChartSvg({ ...base, id: `ch-p${i}-lag`, title: `${name}: lag (age of the oldest waiting article)`, unit: 'ms', width: 300, height: 120, lines: [line('lag', 'line-in', (x) => x.peers[name]?.lagMs)] }),
+    throughput: lineChartSvg({ ...base, minMax: 1, id: `ch-p${i}-tp`, title: `${name}: articles in and out per second`, unit: '/s', width: 300, height: 120, lines: [line('in', 'line-in', (x) => x.peers[name]?.inPerS), line('out', 'line-out', (x) => x.peers[name]?.outPerS)] }),
+    backlog: lineChartSvg({ ...base, minMax: 10, id: `ch-p${i}-bl`, title: `${name}: backlog (articles waiting to be offered)`, unit: '', width: 300, height: 120, lines: [line('backlog', 'line-in', (x) => x.peers[name]?.backlog)] }),
+    lag: lineChartSvg({ ...base, minMax: 1000, id: `ch-p${i}-lag`, title: `${name}: lag (age of the oldest waiting article)`, unit: 'ms', width: 300, height: 120, lines: [line('lag', 'line-in', (x) => x.peers[name]?.lagMs)] }),
   }));
   return { traffic, peers, samples: s.length };
 }

@@ -9,6 +9,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestNode, type TestNode } from '../helpers/node';
+import { tempDir } from '../helpers/tmp';
+import { Store } from '../../node/store/store';
+import type { Sample } from '../../node/reading/series';
 import { browserAvailable, launchChromium, SCREENSHOTS } from './chromium';
 
 jest.setTimeout(240_000);
@@ -55,17 +58,50 @@ async function seed(node: TestNode) {
   return { root, r1, r2, r3, other };
 }
 
+/**
+ * An hour of traffic as a previous run of the node would have saved it (with a five-minute
+ * outage), so the status page's charts have something to draw: loading it is the "keeps
+ * the last hour across a restart" path.
+ */
+async function savedHour(dir: string): Promise<void> {
+  const store = await Store.open(dir);
+  const now = Date.now();
+  const samples: Sample[] = [];
+  for (let t = now - 3590_000; t < now - 20_000; t += 10_000) {
+    const m = (t - now) / 60_000;
+    if (m > -25 && m < -20) continue;
+    const wave = (k: number) => Math.max(0, Math.round((k * (1 + Math.sin(m / 6)) + (m > -12 && m < -8 ? 40 : 0)) * 10) / 10);
+    samples.push({
+      t,
+      inPerS: wave(12),
+      outPerS: wave(20),
+      peers: {
+        'reader-b': { inPerS: wave(6), outPerS: wave(10), lagMs: m > -12 && m < -8 ? 4200 : 150, backlog: m > -12 && m < -8 ? 380 : 3 },
+        'reader-c': { inPerS: wave(4), outPerS: wave(8), lagMs: m > -3 ? 95_000 : 200, backlog: m > -3 ? 1200 : 0 },
+      },
+    });
+  }
+  await store.subs.meta.put('series', samples);
+  await store.close();
+}
+
 maybe('reading in a real browser', () => {
   let a: TestNode;
   let b: TestNode;
+  const aDir = tempDir();
   let browser: Browser;
   let ids: Awaited<ReturnType<typeof seed>>;
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    [a, b, browser] = await Promise.all([startTestNode({ name: 'reader-a' }), startTestNode({ name: 'reader-b' }), launchChromium()]);
+    await savedHour(aDir.dir);
+    [a, b, browser] = await Promise.all([startTestNode({ name: 'reader-a', data: aDir.dir }), startTestNode({ name: 'reader-b' }), launchChromium()]);
     await a.components.service.peers!.add({ url: b.peerUrl });
+    // A third peer that goes away: the graph shows its link down.
+    const c = await startTestNode({ name: 'reader-c' });
+    await a.components.service.peers!.add({ url: c.peerUrl });
+    await c.destroy();
     ids = await seed(a);
     await until('the search index', async () => {
       const s = await a.components.service.reading!.searchStatus();
@@ -75,6 +111,7 @@ maybe('reading in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await Promise.all([a?.destroy(), b?.destroy()]);
+    aDir.cleanup();
   });
 
   async function context(width: keyof typeof WIDTHS, colorScheme: 'light' | 'dark', javaScriptEnabled = true): Promise<BrowserContext> {
