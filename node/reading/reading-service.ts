@@ -82,8 +82,10 @@ export class Reading implements ReadingService {
   }
 
   async searchStatus(): Promise<SearchIndexStatus> {
+    // Awaited first: the other figures are then read together, after the same await.
+    const pending = await this.parts.indexer.pending();
     const saved = this.parts.indexer.savedAt;
-    return { docs: this.parts.index.size, pending: await this.parts.indexer.pending(), ready: this.parts.indexer.ready, lastSavedAt: saved === null ? null : new Date(saved).toISOString() };
+    return { docs: this.parts.index.size, pending, ready: this.parts.indexer.ready, lastSavedAt: saved === null ? null : new Date(saved).toISOString() };
   }
 
   threadRows(root: string): Promise<OverviewRow[]> {
