@@ -3,7 +3,8 @@
  * path: a background loop walks each group's index from a per-group cursor, reads the
  * articles and adds them (an article is indexed through its first group only). It works in
  * short slices; while ingest is busy it rests six times as long as it works, so a burst of
- * articles is taken at full speed and indexed a little later. The index and its cursors are
+ * articles is taken at full speed and indexed a little later; otherwise it rests as long as
+ * it works, so pages stay quick while it catches up. The index and its cursors are
  * saved together in the store's `search` sublevel (at most once a minute, and at stop), so a
  * restart loads them and catches up from the cursors; a crash only costs re-indexing.
  */
@@ -17,6 +18,8 @@ import type { SearchIndex } from './search-index';
 export const SLICE_MS = 8;
 /** Rest after a slice while ingest is busy (about 14 % of one core for the indexer). */
 const BUSY_REST_MS = SLICE_MS * 6;
+/** Rest after a slice otherwise: catching up takes at most half the core, so pages stay quick. */
+const IDLE_REST_MS = SLICE_MS;
 /** Ingest counts as busy for this long after its last accepted commit. */
 const BUSY_WINDOW_MS = 500;
 /** Group index entries read per store call. */
@@ -67,7 +70,7 @@ export class Indexer {
           if (this.dirty && (this.lastSavedAt === null || this.c.clock.now() - this.lastSavedAt >= SAVE_EVERY_MS)) await this.save();
           await this.rest(IDLE_POLL_MS);
         } else {
-          await this.rest(this.c.clock.now() - this.lastAcceptedAt < BUSY_WINDOW_MS ? BUSY_REST_MS : 1);
+          await this.rest(this.c.clock.now() - this.lastAcceptedAt < BUSY_WINDOW_MS ? BUSY_REST_MS : IDLE_REST_MS);
         }
       }
     })().catch((err: unknown) => this.c.logger.error({ err }, 'search indexer stopped'));
