@@ -32,7 +32,7 @@ export interface MirrorService {
 export interface ThreadPlace {
   newer?: ThreadMeta;
   older?: ThreadMeta;
-  /** The `before` cursor of the group page listing it, or null when it is on the first page. */
+  /** The `before` cursor of the group page that starts with it, or null when no thread is newer. */
   before: number | null;
 }
 
@@ -57,10 +57,10 @@ export interface ReadingService {
   /** True when `word` is one of `terms` as the index sees words. */
   matchesTerm(word: string, terms: string[]): boolean;
   searchStatus(): Promise<SearchIndexStatus>;
-  /** Every article of a thread without bodies, acceptance order. */
-  threadRows(root: string): Promise<OverviewRow[]>;
+  /** Every article of a thread without bodies, acceptance order; `expected` is the thread record's count. */
+  threadRows(root: string, expected?: number): Promise<OverviewRow[]>;
   articles(ids: string[]): Promise<(StoredArticle | undefined)[]>;
-  threadPlace(group: string, thread: ThreadMeta, pageSize: number): Promise<ThreadPlace>;
+  threadPlace(group: string, thread: ThreadMeta): Promise<ThreadPlace>;
   thread(group: string, root: string): Promise<ThreadMeta | undefined>;
   unread(): Promise<UnreadGroup[]>;
   unreadIn(group: string): Promise<UnreadGroup | undefined>;

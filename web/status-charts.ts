@@ -16,6 +16,21 @@ export interface StatusCharts {
   samples: number;
 }
 
+/**
+ * The charts end at the newest sample (not at the request's "now"), so they change only when
+ * a sample is taken: `ChartCache` keeps the last drawing and a status page costs no drawing.
+ */
+export class ChartCache {
+  private last: { key: string; charts: StatusCharts } | null = null;
+
+  get(health: NodeHealth, now: number): StatusCharts {
+    const s = health.samples;
+    const key = `${s.length}:${s[s.length - 1]?.t ?? 0}:${s[0]?.t ?? 0}`;
+    if (this.last?.key !== key) this.last = { key, charts: statusCharts(health, s[s.length - 1]?.t ?? now) };
+    return this.last.charts;
+  }
+}
+
 export function statusCharts(health: NodeHealth, now: number): StatusCharts {
   const s = health.samples;
   const base = { now, spanMs: SPAN_MS, gapMs: SAMPLE_MS * 3 };

@@ -11,7 +11,6 @@ import { notFound } from '../node/errors';
 import type { ReadingService, ThreadPlace } from '../node/feature-services';
 import type { OverviewRow } from '../node/reading/thread-overview';
 import type { StoredArticle } from '../node/store/records';
-import { THREADS_PER_PAGE } from './routes/read-routes';
 import type { ConversationItem } from './thread-html';
 import { threadTree, type TreeRow } from './thread-tree';
 
@@ -60,7 +59,9 @@ export function pageStarts(sizes: number[], maxArticles = SLICE_ARTICLES, maxCha
 
 export async function threadPage(reading: ReadingService, id: string, stored: StoredArticle | undefined): Promise<ThreadPage> {
   const root = stored ? threadRoot(stored.article) : id;
-  const rows = await reading.threadRows(root);
+  // A thread in one group: its record's count says whether the cached rows are complete.
+  const only = stored && stored.article.newsgroups.length === 1 ? await reading.thread(stored.article.newsgroups[0], root) : undefined;
+  const rows = await reading.threadRows(root, only?.articles);
   if (rows.length === 0) throw notFound(`article ${id}`);
   const byId = new Map<string, OverviewRow>(rows.map((r) => [r.id, r]));
   const tree = threadTree(rows.map((r) => ({ id: r.id, subject: r.subject, from: r.from, date: r.date, references: r.refs })));
@@ -83,8 +84,8 @@ export async function threadPage(reading: ReadingService, id: string, stored: St
     items.push({ row, seq: s.seq, parentId: parent, parentFrom: parent ? byId.get(parent)!.from : undefined, body: s.article.body, unread: n !== undefined && reading.isUnread(group, n) });
   });
   await reading.markRead(bodies.flatMap((s) => (s ? [s.nums] : [])));
-  const meta = await reading.thread(group, root);
-  const place = meta ? await reading.threadPlace(group, meta, THREADS_PER_PAGE) : null;
+  const meta = only && group === stored?.article.newsgroups[0] ? only : await reading.thread(group, root);
+  const place = meta ? await reading.threadPlace(group, meta) : null;
   const next = await reading.nextUnread(group);
   const outlineFrom = Math.max(0, Math.min(at - OUTLINE_ROWS / 2, tree.length - OUTLINE_ROWS));
   const rootRow = byId.get(root);

@@ -19,8 +19,13 @@ import type { SearchIndex } from './search-index';
 import { threadOverview, type OverviewRow } from './thread-overview';
 
 export const SNIPPET_CHARS = 200;
-/** Most group index entries a neighbour or next-unread scan walks. */
+/** Most group index entries a next-unread scan walks. */
 const SCAN_MAX = 50_000;
+/**
+ * Most group index entries a neighbouring-thread scan walks: a thread view must stay cheap in
+ * a group that one huge thread fills (its own articles are skipped one by one).
+ */
+const NEIGHBOUR_SCAN_MAX = 2000;
 const DISK_CACHE_MS = 30_000;
 
 /** Plain text around the first matched word of `body` (quotes skipped), at most SNIPPET_CHARS. */
@@ -88,8 +93,8 @@ export class Reading implements ReadingService {
     return { docs: this.parts.index.size, pending, ready: this.parts.indexer.ready, lastSavedAt: saved === null ? null : new Date(saved).toISOString() };
   }
 
-  threadRows(root: string): Promise<OverviewRow[]> {
-    return threadOverview(this.c.store, root);
+  threadRows(root: string, expected?: number): Promise<OverviewRow[]> {
+    return threadOverview(this.c.store, root, expected);
   }
 
   articles(ids: string[]): Promise<(StoredArticle | undefined)[]> {
@@ -100,24 +105,26 @@ export class Reading implements ReadingService {
     return this.c.store.thread(group, root);
   }
 
-  async threadPlace(group: string, thread: ThreadMeta, pageSize: number): Promise<ThreadPlace> {
-    const [older] = await this.c.store.threadsByActivity(group, 1, thread.lastN);
-    const newer = await this.newerThread(group, thread.lastN);
-    const first = await this.c.store.threadsByActivity(group, pageSize);
-    const before = first.some((t) => t.root === thread.root) ? null : thread.lastN + 1;
-    return { newer, older, before };
+  async threadPlace(group: string, thread: ThreadMeta): Promise<ThreadPlace> {
+    const older = await this.neighbour(group, thread.lastN, true);
+    const newer = await this.neighbour(group, thread.lastN, false);
+    // The group page that starts with this thread, or the first page when none is newer.
+    return { newer, older, before: newer ? thread.lastN + 1 : null };
   }
 
-  /** The thread whose newest article comes first after `lastN` (walking the group index up). */
-  private async newerThread(group: string, lastN: number): Promise<ThreadMeta | undefined> {
+  /** The next thread by activity, older (walking the group index down) or newer (up). */
+  private async neighbour(group: string, lastN: number, older: boolean): Promise<ThreadMeta | undefined> {
     const range = prefixRange(group);
+    const bounds = older ? { gt: range.gt, lt: key(group, lastN), reverse: true } : { gt: key(group, lastN), lt: range.lt };
     const decided = new Set<string>();
-    for await (const [k, ov] of this.c.store.subs.groupIndex.iterator({ gt: key(group, lastN), lt: range.lt, limit: SCAN_MAX })) {
+    for await (const [k, ov] of this.c.store.subs.groupIndex.iterator({ ...bounds, limit: NEIGHBOUR_SCAN_MAX })) {
       const root = ov.references[0] ?? ov.id;
       if (decided.has(root)) continue;
+      decided.add(root);
       const meta = this.c.store.subs.threads.getSync(key(group, root));
+      // A thread is listed at its newest article: older threads have theirs below lastN.
       if (meta && meta.lastN === unpad(lastPart(k))) return meta;
-      if (meta && meta.lastN < unpad(lastPart(k))) decided.add(root);
+      if (!older && meta && meta.lastN > unpad(lastPart(k))) decided.delete(root);
     }
     return undefined;
   }

@@ -43,9 +43,18 @@ export function overviewDel(store: Store, root: string, seq: number): BatchOp {
   return { type: 'del', sublevel: store.subs.threadOverview, key: key(root, seq) } as unknown as BatchOp;
 }
 
-/** Every article of the thread rooted at `root` held here, in acceptance order. */
-export async function threadOverview(store: Store, root: string): Promise<OverviewRow[]> {
+/**
+ * Every article of the thread rooted at `root` held here, in acceptance order. `expected`
+ * (the thread record's article count, when the thread lives in one group) lets a complete
+ * cache answer alone, without reading the store's member list to compare.
+ */
+export async function threadOverview(store: Store, root: string, expected?: number): Promise<OverviewRow[]> {
   const range = { ...prefixRange(root), limit: THREAD_ROWS_MAX };
+  if (expected !== undefined) {
+    const rows: OverviewRow[] = [];
+    for await (const row of store.subs.threadOverview.values(range)) rows.push(row as OverviewRow);
+    if (rows.length === expected) return rows;
+  }
   const members: [string, string][] = [];
   for await (const entry of store.subs.threadMembers.iterator(range)) members.push(entry);
   const cached = new Map<string, OverviewRow>();

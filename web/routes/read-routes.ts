@@ -10,7 +10,7 @@ import { groupNameProblem } from '../../protocol/group-name';
 import { PAGE_CACHE_WINDOW_MS, PageCache } from '../page-cache';
 import { renderPage, sendHtml, sendPage, type PageDeps } from '../page';
 import { groupUrl } from '../views';
-import { statusCharts } from '../status-charts';
+import { ChartCache } from '../status-charts';
 
 /** Stands for the CSRF token in cached group pages; each answer gets a fresh token. */
 const CSRF_SLOT = '__NM_CSRF_SLOT__';
@@ -75,6 +75,7 @@ export const readRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) => 
     return sendHtml(reply, html.replace(CSRF_SLOT, reply.generateCsrf()));
   });
 
+  const charts = new ChartCache();
   app.get('/status', async (_req, reply) => {
     const stats = (await service.stats()) as unknown as Record<string, number>;
     const counters = COUNTER_LABELS.map(([key, label]) => ({ label, value: stats[key] ?? 0 }));
@@ -84,15 +85,15 @@ export const readRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) => 
       counters,
       peersOn: service.peers !== null,
       mirrorsOn: service.mirrors !== null,
-      ...(await healthContext(deps)),
+      ...(await healthContext(deps, charts)),
     });
   });
 };
 
 /** The status page's health lines and charts (empty without the reading part). */
-async function healthContext(deps: PageDeps): Promise<Record<string, unknown>> {
+async function healthContext(deps: PageDeps, cache: ChartCache): Promise<Record<string, unknown>> {
   const reading = deps.service.reading;
   if (!reading) return {};
   const health = await reading.health();
-  return { health, charts: statusCharts(health, deps.clock.now()) };
+  return { health, charts: cache.get(health, deps.clock.now()) };
 }
