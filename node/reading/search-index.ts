@@ -11,8 +11,9 @@ import { SEARCH_LIMITS } from '../../protocol/reading';
 
 /** Body text indexed per article: bounded, so a 16 MiB body costs what a 4 KiB one does. */
 export const INDEXED_BODY_CHARS = 4096;
-/** Most matches looked at for one query (newest-first sorts within them). */
+/** Most matches looked at for one query: best-first pages stop early, newest-first sorts these. */
 export const MATCH_CAP = 5000;
+const BEST_CAP = 1000;
 
 export interface IndexedFields {
   id: string;
@@ -96,7 +97,8 @@ export class SearchIndex {
    */
   search(terms: string[], opts: { group?: string; sort: SearchSort; offset: number; limit: number }): { hits: IndexHit[]; more: boolean } {
     if (terms.length === 0 || this.count === 0) return { hits: [], more: false };
-    const res = this.doc.search({ query: terms.join(' '), index: 'text', limit: MATCH_CAP });
+    const cap = opts.sort === 'new' || opts.group ? MATCH_CAP : Math.min(MATCH_CAP, Math.max(BEST_CAP, opts.offset + opts.limit + 1));
+    const res = this.doc.search({ query: terms.join(' '), index: 'text', limit: cap });
     let seqs = (res[0]?.result ?? []) as number[];
     if (opts.sort === 'new') seqs = [...seqs].sort((a, b) => b - a);
     const hits: IndexHit[] = [];
