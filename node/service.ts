@@ -24,9 +24,15 @@ export interface NodeServiceComponents {
 
 export interface NodeIdentity {
   name: string;
+  /** The node's Ed25519 public key, base64url of its raw 32 bytes. */
+  key: string;
+  /** Its human-comparable form (node/identity/fingerprint.ts). */
+  fingerprint: string;
   /** Filled in once the listeners are bound. */
   webUrl: string;
   peerUrl: string;
+  /** Set when peerUrl is the wildcard address, which other nodes cannot use (node/exposure.ts). */
+  peerUrlWarning?: string;
 }
 
 export interface ThreadView {

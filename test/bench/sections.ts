@@ -10,6 +10,7 @@ import { mirrorSection } from './mirror';
 import { gossipLinkSection } from './gossip-link';
 import { gossipGraphSection } from './gossip-graph';
 import { readingSection } from './reading';
+import { archiveSection } from './archive';
 
 export type Section = () => Promise<Record<string, unknown>>;
 
@@ -19,6 +20,7 @@ export const sections: Record<string, Section> = {
   startup: startupSection,
   web: webSection,
   mirror: mirrorSection,
+  archive: archiveSection,
   gossipLink: gossipLinkSection,
   gossipGraph: gossipGraphSection,
   reading: readingSection,
