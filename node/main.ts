@@ -28,6 +28,8 @@ export interface RunningNode {
   name: string;
   webUrl: string;
   peerUrl: string;
+  /** `nntp://host:port`, unless --nntp off. */
+  nntpUrl?: string;
   components: NodeComponents;
   close(): Promise<void>;
 }
@@ -61,12 +63,18 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
 
   const web = buildWebApp({ service, logger }, parts.flatMap((p) => p.webRoutes ?? []));
   const peer = buildPeerApp({ name, logger }, parts.flatMap((p) => p.peerRoutes ?? []));
+  const started: NodePart[] = [];
   try {
     service.identity.webUrl = await listenOrExplain(web, config.web, '--web');
     const bound = await listenOrExplain(peer, config.listen, '--listen');
     service.identity.peerUrl = config.publicUrl ?? bound;
-    for (const p of parts) await p.start?.();
+    for (const p of parts) {
+      await p.start?.();
+      started.push(p);
+    }
   } catch (err) {
+    // A part that cannot start (its listener is taken) stops the ones already running.
+    for (const p of started.reverse()) await p.stop?.().catch(() => undefined);
     await web.close().catch(() => undefined);
     await peer.close().catch(() => undefined);
     await store.close();
@@ -81,5 +89,6 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
       await ingest.flushed();
       await store.close();
     })());
-  return { name, webUrl: service.identity.webUrl, peerUrl: service.identity.peerUrl, components, close };
+  const { webUrl, peerUrl, nntpUrl } = service.identity;
+  return { name, webUrl, peerUrl, ...(nntpUrl ? { nntpUrl } : {}), components, close };
 }

@@ -14,7 +14,7 @@ import type { Logger } from '../logger';
 import type { NodeService } from '../service';
 import { sayHello } from './handshake';
 import { bearerToken, normUrl } from './peer-auth';
-import type { PeerLink } from './peer-link';
+import type { FeedLink } from './link-kind';
 import { isActive, type PeerRecord } from './peer-record';
 import { newToken, type PeerTable } from './peer-table';
 import type { Transport } from './transport';
@@ -30,7 +30,7 @@ export interface PeeringComponents {
 }
 
 export interface PeeringLinks {
-  linkFor(name: string): PeerLink;
+  linkFor(name: string): FeedLink;
   forget(name: string): Promise<void>;
 }
 
@@ -144,7 +144,7 @@ export class Peering {
   }
 
   /** The peer just spoke with us: its link runs and stops backing off. */
-  private linkUp(name: string): PeerLink {
+  private linkUp(name: string): FeedLink {
     const link = this.links.linkFor(name);
     link.start(false);
     link.peerIsBack();
