@@ -74,8 +74,9 @@ export class WireReader {
   readBlock(): BlockRead | null {
     const start = this.pos;
     // An empty block is just ".\r\n".
-    if (this.scanned === 0 && this.dropped === 0 && this.buffered >= 3 && this.buf[start] === 0x2e && this.buf[start + 1] === 0x0d && this.buf[start + 2] === 0x0a) {
+    if (this.dropped === 0 && this.buffered >= 3 && this.buf[start] === 0x2e && this.buf[start + 1] === 0x0d && this.buf[start + 2] === 0x0a) {
       this.pos += 3;
+      this.scanned = 0;
       return { block: EMPTY };
     }
     const from = start + Math.max(0, this.scanned - 4);

@@ -85,6 +85,10 @@ export function asciiHeaderValue(name: string, value: string): string {
 
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
 
+/** windows-1252's 0x80-0x9f (Node's TextDecoder gives latin1's C1 controls there). */
+const CP1252 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+const windows1252 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1').replace(/[\x80-\x9f]/g, (c) => CP1252[c.charCodeAt(0) - 0x80]);
+
 /**
  * Text of raw 8-bit bytes: UTF-8 when they are valid UTF-8, else the declared charset when it
  * is known, else windows-1252 (what unlabelled 8-bit Usenet text mostly is).
@@ -93,7 +97,7 @@ export function decodeBytes(bytes: Uint8Array, charset?: string): string {
   try {
     return utf8Fatal.decode(bytes);
   } catch {
-    const d = (charset && decoderFor(charset)) || new TextDecoder('windows-1252');
-    return d.decode(bytes);
+    const d = charset && !/^(us-ascii|iso-8859-1|latin1|windows-1252|cp1252)$/i.test(charset) ? decoderFor(charset) : null;
+    return d ? d.decode(bytes) : windows1252(bytes);
   }
 }
