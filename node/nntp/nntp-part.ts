@@ -5,6 +5,7 @@
  * if the listener is not on loopback), the transit commands for connections from an NNTP
  * peer's address. Its URL goes to `service.identity.nntpUrl` (the ready line, GET /api/node).
  */
+import { CODE, statusLine } from '../../protocol/nntp/replies';
 import { isLoopback } from '../config';
 import { GossipEngine } from '../gossip/gossip-engine';
 import type { NodePart, PartFactory } from '../part';
@@ -60,7 +61,12 @@ export function nntpPart(opts: NntpPartOptions = {}): PartFactory {
     const peers = new Map([...common, ...transitCommands(ctx)]);
     const server = new NntpServer({ clock, logger: log }, { ...DEFAULT_NNTP_SERVER_INIT, blockMax: maxWireBytes, ...opts.server }, {
       table: (s) => (s.peers.length > 0 ? peers : readers),
-      mayRead: (s) => !ctx.readNeedsAuth || s.authenticated || s.peers.length > 0,
+      mayRead: (s) => {
+        if (!ctx.readNeedsAuth || s.authenticated || s.peers.length > 0) return true;
+        return ctx.password !== undefined
+          ? statusLine(CODE.AUTH_REQUIRED, 'authentication required (AUTHINFO USER/PASS)')
+          : statusLine(CODE.NOT_PERMITTED, 'reading is closed on this port (--public-read is not on)');
+      },
       open: async (s) => {
         s.peers = await nntpPeers.peersAt(s.remoteAddress);
         return readyLine(ctx, s);

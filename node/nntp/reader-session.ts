@@ -92,6 +92,8 @@ function authinfo(ctx: NntpContext): CommandSpec {
 
 function post(ctx: NntpContext): CommandSpec {
   return {
+    // Posting has its own rule (mayPost), whether or not reading is open.
+    access: 'any',
     run: ({ session, args }) => {
       if (args.length > 0) return statusLine(CODE.SYNTAX_ERROR, 'POST takes no argument');
       if (!mayPost(ctx, session)) {

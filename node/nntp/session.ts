@@ -59,8 +59,8 @@ export interface SessionLimits {
 export interface SessionHooks {
   /** The commands this session may use now (they change with MODE, AUTHINFO, peer status). */
   table(session: Session): CommandTable;
-  /** Whether reading commands (access 'read') are allowed now. */
-  mayRead(session: Session): boolean;
+  /** Whether reading commands (access 'read') are allowed now: true, or the refusal to send. */
+  mayRead(session: Session): true | string;
   now(): number;
   log: Logger;
 }
@@ -174,9 +174,10 @@ export class Session {
     const spec = this.hooks.table(this).get(cmd.verb);
     if (!spec) return void this.push(statusLine(CODE.UNKNOWN_COMMAND, `unknown command ${cmd.verb.slice(0, 20)}`));
     const ctx: CommandContext = { session: this, verb: cmd.verb, args: cmd.args };
-    if (spec.access !== 'any' && !this.hooks.mayRead(this)) {
+    const may = spec.access === 'any' || this.hooks.mayRead(this);
+    if (may !== true) {
       if (spec.withBlock) this.blockHandler = () => undefined; // the article still follows: drop it
-      return void this.push(statusLine(CODE.AUTH_REQUIRED, 'authentication required (AUTHINFO USER/PASS)'));
+      return void this.push(may);
     }
     const slot: Slot = { ready: false, answer: null };
     this.slots.push(slot);

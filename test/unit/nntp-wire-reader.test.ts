@@ -18,7 +18,7 @@ function readAll(reader: WireReader, bytes: Buffer, cuts: number[]): Item[] {
     reader.push(bytes.subarray(from, to));
     from = to;
     for (;;) {
-      const r = wantBlock ? reader.readBlock() : reader.readLine();
+      const r: Item | null = wantBlock ? reader.readBlock() : reader.readLine();
       if (!r) break;
       out.push(r);
       wantBlock = !wantBlock && 'line' in r && r.line.startsWith('BLOCK');
@@ -65,7 +65,7 @@ describe('WireReader', () => {
       from = to;
       maxBuffered = Math.max(maxBuffered, reader.buffered);
       for (;;) {
-        const r = wantBlock ? reader.readBlock() : reader.readLine();
+        const r: Item | null = wantBlock ? reader.readBlock() : reader.readLine();
         if (!r) break;
         out.push(r);
         wantBlock = !wantBlock && 'line' in r && r.line === 'BLOCK';
