@@ -23,7 +23,8 @@ type Lister = (ctx: NntpContext, groups: GroupEntry[]) => Promise<string[]> | st
 
 const LISTS: Record<string, { text: string; lines: Lister }> = {
   ACTIVE: { text: 'list of newsgroups follows', lines: (_, gs) => gs.map(active) },
-  NEWSGROUPS: { text: 'list of newsgroup descriptions follows', lines: (_, gs) => gs.map((g) => `${g.name}\t`) },
+  // Groups here have no descriptions; "?" is the usual word for an unknown one (readers skip an empty one).
+  NEWSGROUPS: { text: 'list of newsgroup descriptions follows', lines: (_, gs) => gs.map((g) => `${g.name}\t?`) },
   COUNTS: { text: 'list of newsgroups with counts follows', lines: (_, gs) => gs.map((g) => `${g.name} ${g.high} ${g.count > 0 ? g.low : g.high + 1} ${g.count} y`) },
   'ACTIVE.TIMES': {
     text: 'list of newsgroup creation times follows',
