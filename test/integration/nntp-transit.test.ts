@@ -1,0 +1,166 @@
+/**
+ * Transit over NNTP between two newsmesh nodes that added each other as nntp:// peers: posts
+ * flow both ways through the persistent queues (pipelined CHECK/TAKETHIS), exact bytes are
+ * kept apart from Path and Xref, nothing comes back or arrives twice, a group filter holds,
+ * the backlog survives the peer being away; and the transit commands as a peer's connection
+ * sees them (238/431/438, 239/439, IHAVE 335/235/435/437).
+ */
+import { createServer } from 'node:net';
+import type { PeerInfo } from '../../protocol/api';
+import { startTestNode, type TestNode } from '../helpers/node';
+import { tempDir } from '../helpers/tmp';
+import { lines, nntpConnect, post, waitFor, wire } from '../helpers/nntp';
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function addPeer(node: TestNode, body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${node.webUrl}/api/peers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+const has = (node: TestNode, id: string) => fetch(`${node.webUrl}/api/articles/${encodeURIComponent(id)}`).then((r) => r.status === 200);
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function article(id: string, groups = 'test.transit', path = 'elsewhere!not-for-mail'): Buffer {
+  return wire([`Path: ${path}`, 'From: t@example.org', `Newsgroups: ${groups}`, 'Subject: transit', `Message-ID: ${id}`, 'Date: Sun, 29 Nov 2026 02:21:07 -0000 (UTC)', 'Xref: elsewhere test.transit:99', 'X-Keep:   spacing  kept ', '', 'body']);
+}
+
+describe('NNTP transit between two newsmesh nodes', () => {
+  let a: TestNode;
+  let b: TestNode;
+  let bPort: number;
+  const bDir = tempDir();
+
+  beforeAll(async () => {
+    bPort = await freePort();
+    a = await startTestNode({ name: 'mesh-a' });
+    b = await startTestNode({ name: 'mesh-b', data: bDir.dir, nntp: `127.0.0.1:${bPort}` });
+    const ab = await addPeer(a, { url: b.nntpUrl, groups: 'test.*' });
+    expect(ab).toEqual({ status: 201, json: { name: 'mesh-b', url: b.nntpUrl, state: 'up' } });
+    const ba = await addPeer(b, { url: a.nntpUrl, name: 'mesh-a' });
+    expect(ba.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await a.destroy();
+    await b.close().catch(() => undefined);
+    bDir.cleanup();
+  });
+
+  it('lists NNTP peers with the others and refuses bad additions', async () => {
+    const peers = await getJson<PeerInfo[]>(`${a.webUrl}/api/peers`);
+    expect(peers).toEqual([expect.objectContaining({ name: 'mesh-b', url: b.nntpUrl, state: 'up', groups: 'test.*' })]);
+    expect((await addPeer(a, { url: 'nntp://127.0.0.1:1/x' })).status).toBe(400);
+    expect((await addPeer(a, { url: `nntp://127.0.0.1:${await freePort()}` })).json).toMatchObject({ error: { code: 'NM_ERR_PEER_UNREACHABLE' } });
+    expect((await addPeer(a, { url: b.nntpUrl, name: 'mesh-a' })).json).toMatchObject({ error: { code: 'NM_ERR_PEER_REFUSED' } });
+    expect((await addPeer(a, { url: 'http://127.0.0.1:1', name: 'x' })).json).toMatchObject({ error: { code: 'NM_ERR_VALIDATION', message: expect.stringMatching(/^name:/) } });
+  });
+
+  it('feeds posts both ways, keeping the exact bytes apart from Path and Xref, none back, none twice', async () => {
+    const fromWeb = (await a.components.service.post({ newsgroups: ['test.transit'], from: 'a@example.org', subject: 'from a', body: 'hello b\n' })).id;
+    const cb = await nntpConnect(b.nntpUrl!);
+    const r = await post(cb, wire(['From: b@example.org', 'Newsgroups: test.transit', 'Subject: from b over nntp', 'X_Odd.Header:  as   written', '', '.dotted', 'x']));
+    expect(r.code).toBe(240);
+    const fromNntp = /<[^>]+>/.exec(r.text)![0];
+    await waitFor('the web post on b', () => has(b, fromWeb));
+    await waitFor('the nntp post on a', () => has(a, fromNntp));
+    const ca = await nntpConnect(a.nntpUrl!);
+    const onA = (await ca.command(`ARTICLE ${fromNntp}`)).block!.toString();
+    const onB = (await cb.command(`ARTICLE ${fromNntp}`)).block!.toString();
+    expect(onA).toMatch(/^Path: mesh-a!mesh-b!\.POSTED\.127\.0\.0\.1!not-for-mail\r\n/);
+    const strip = (t: string) => t.replace(/^Path: .*\r\n/m, '').replace(/^Xref: .*\r\n/m, '');
+    expect(strip(onA)).toBe(strip(onB));
+    expect(onA).toMatch(/^Xref: mesh-a test\.transit:\d+\r$/m);
+    expect(onA).toMatch(/^X_Odd\.Header:  as   written\r$/m);
+    // Each side holds each article once: nothing was fed back.
+    for (const n of [a, b]) expect((await getJson<{ n: number }[]>(`${n.webUrl}/api/groups/test.transit/articles`)).length).toBe(2);
+    await waitFor('the queues to drain', async () => (await getJson<PeerInfo[]>(`${a.webUrl}/api/peers`))[0].backlog === 0);
+    const statsB = await getJson<{ articlesDuplicate: number }>(`${b.webUrl}/api/stats`);
+    expect(statsB.articlesDuplicate).toBe(0);
+    const [peerOfA] = await getJson<PeerInfo[]>(`${a.webUrl}/api/peers`);
+    expect(peerOfA).toMatchObject({ sent: 1, accepted: 1, bodiesReceived: 1 });
+    await Promise.all([ca.quit(), cb.quit()]);
+  });
+
+  it('delivers a burst in order of arrival and only the groups of the filter', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) ids.push((await a.components.service.post({ newsgroups: ['test.burst'], from: 'a@example.org', subject: `burst ${i}`, body: `${i}\n` })).id);
+    const outside = (await a.components.service.post({ newsgroups: ['other.group'], from: 'a@example.org', subject: 'not fed', body: 'x\n' })).id;
+    await waitFor('the burst on b', async () => (await getJson<{ id: string }[]>(`${b.webUrl}/api/groups/test.burst/articles?limit=1000`)).length === 300);
+    const onB = await getJson<{ id: string }[]>(`${b.webUrl}/api/groups/test.burst/articles?limit=1000`);
+    expect(onB.map((e) => e.id)).toEqual(ids);
+    expect(await has(b, outside)).toBe(false);
+  });
+
+  it('keeps the backlog while the peer is away and delivers it when it is back', async () => {
+    await b.close();
+    const id = (await a.components.service.post({ newsgroups: ['test.transit'], from: 'a@example.org', subject: 'while away', body: 'queued\n' })).id;
+    await waitFor('the link to notice', async () => {
+      const [p] = await getJson<PeerInfo[]>(`${a.webUrl}/api/peers`);
+      return p.backlog === 1 && p.state === 'down' && p.lastError !== null;
+    });
+    b = await startTestNode({ name: 'mesh-b', data: bDir.dir, nntp: `127.0.0.1:${bPort}` });
+    await waitFor('the backlog on b', () => has(b, id), 30_000);
+    await waitFor('the link up again', async () => (await getJson<PeerInfo[]>(`${a.webUrl}/api/peers`))[0].state === 'up');
+  });
+});
+
+describe('transit commands on a peer connection', () => {
+  let node: TestNode;
+  beforeAll(async () => {
+    node = await startTestNode({ name: 'mesh-t' });
+    // Any NNTP server at 127.0.0.1 makes connections from 127.0.0.1 a peer's.
+    const other = await startTestNode({ name: 'peer-t' });
+    await addPeer(node, { url: other.nntpUrl, name: 'peer-t' });
+    await other.destroy();
+  });
+  afterAll(() => node.destroy());
+
+  it('streams: CHECK and TAKETHIS with the RFC 4644 codes', async () => {
+    const c = await nntpConnect(node.nntpUrl!);
+    expect(lines(await c.command('CAPABILITIES'))).toEqual(expect.arrayContaining(['IHAVE', 'STREAMING']));
+    expect((await c.command('MODE STREAM')).code).toBe(203);
+    const id = '<11efsc2$a31$1@host.example>';
+    expect(await c.command(`CHECK ${id}`)).toEqual({ code: 238, text: id });
+    // A CHECK pipelined behind the TAKETHIS of the same id: it is being stored, so "later".
+    const [took, later] = await Promise.all([c.takethis(id, article(id)), c.command(`CHECK ${id}`)]);
+    expect([took.code, later.code]).toEqual([239, 431]);
+    expect((await c.command(`CHECK ${id}`)).code).toBe(438);
+    expect((await c.takethis(id, article(id))).text).toMatch(/duplicate/);
+    const bad = '<bad.1@host.example>';
+    expect(await c.takethis(bad, wire(['From: x', '', 'no newsgroups']))).toMatchObject({ code: 439, text: expect.stringMatching(/missing Message-ID|missing Newsgroups/) });
+    expect(await c.takethis('<other@x>', article('<mismatch@x>'))).toMatchObject({ code: 439, text: expect.stringMatching(/is not the <other@x> offered/) });
+    expect(await c.takethis('<loop@x>', article('<loop@x>', 'test.transit', 'mesh-t!elsewhere'))).toMatchObject({ code: 439, text: expect.stringMatching(/loop/) });
+    const stored = (await c.command(`ARTICLE ${id}`)).block!.toString();
+    expect(stored).toMatch(/^Path: mesh-t!elsewhere!not-for-mail\r\n/);
+    expect(stored).toMatch(/^Xref: mesh-t test\.transit:1\r$/m);
+    expect(stored).not.toMatch(/test\.transit:99/);
+    expect(stored).toMatch(/^X-Keep:   spacing  kept \r$/m);
+    const json = await getJson<{ path: string[]; date: string }>(`${node.webUrl}/api/articles/${encodeURIComponent(id)}`);
+    expect(json).toMatchObject({ path: ['mesh-t', 'elsewhere'], date: '2026-11-29T02:21:07.000Z' });
+    await c.quit();
+  });
+
+  it('takes IHAVE one article at a time with 335/235/435/437', async () => {
+    const c = await nntpConnect(node.nntpUrl!);
+    const id = '<ihave.1@host.example>';
+    expect((await c.command(`IHAVE ${id}`)).code).toBe(335);
+    expect((await c.sendBlock(article(id), 'IHAVE')).code).toBe(235);
+    expect((await c.command(`IHAVE ${id}`)).code).toBe(435);
+    expect((await c.command('IHAVE <ihave.2@host.example>')).code).toBe(335);
+    expect(await c.sendBlock(article('<ihave.3@host.example>'), 'IHAVE')).toMatchObject({ code: 437, text: expect.stringMatching(/not the <ihave\.2@host\.example> offered/) });
+    expect((await c.command('DATE')).code).toBe(111);
+    await c.quit();
+  });
+});
