@@ -11,9 +11,12 @@ import { key } from '../store/keys';
 import type { Counters, GroupMeta, ThreadMeta } from '../store/records';
 import { renderedStats } from '../../protocol/nntp/render';
 
-/** The exact bytes of an article that arrived by NNTP (kept and served as they are), and its body lines. */
+/** The exact bytes of an article that arrived by NNTP (kept and served as they are; node/nntp/wire-copy.ts). */
 export interface WireCopy {
+  /** The value stored. */
   bytes: Buffer;
+  /** Octets of the article as served (Xref aside) and lines of its body, for the overview. */
+  size: number;
   lines: number;
 }
 
@@ -40,7 +43,7 @@ export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, ta
   const groups = [...new Set(article.newsgroups)];
   for (const group of groups) nums[group] = bumpGroup(st, group, article.date);
   // The NNTP overview fields ride in the index, so OVER never reads an article.
-  const size = wire ? { bytes: wire.bytes.length, lines: wire.lines } : renderedStats(article);
+  const size = wire ? { bytes: wire.size, lines: wire.lines } : renderedStats(article);
   const xref = groups.length > 1 ? { xref: nums } : {};
   for (const group of groups) {
     const n = nums[group];

@@ -8,6 +8,7 @@ import type { Article } from '../../protocol/article';
 import { headerSectionEnd } from '../../protocol/nntp/wire-article';
 import { renderWire } from '../../protocol/nntp/render';
 import { xrefValue, type OverviewFields } from '../../protocol/nntp/overview';
+import { unpackWire } from './wire-copy';
 import { key, lastPart, prefixRange, unpad } from '../store/keys';
 import type { GroupMeta, OverviewRecord, StoredArticle } from '../store/records';
 import type { Store } from '../store/store';
@@ -100,7 +101,8 @@ export class ReadModel {
   article(id: string): ServedArticle | undefined {
     const stored = this.store.subs.articles.getSync(id);
     if (!stored) return undefined;
-    const raw = this.store.subs.wire.getSync(id) ?? renderWire(stored.article);
+    const copy = this.store.subs.wire.getSync(id);
+    const raw = copy ? unpackWire(copy, stored.article) : renderWire(stored.article);
     const end = headerSectionEnd(raw);
     const xref = Buffer.from(`Xref: ${this.xref(stored.nums)}\r\n`);
     const wire = Buffer.concat([raw.subarray(0, end), xref, raw.subarray(end)]);
@@ -111,6 +113,7 @@ export class ReadModel {
   feedBytes(id: string): { article: Article; bytes: Buffer } | undefined {
     const stored = this.store.subs.articles.getSync(id);
     if (!stored) return undefined;
-    return { article: stored.article, bytes: this.store.subs.wire.getSync(id) ?? renderWire(stored.article) };
+    const copy = this.store.subs.wire.getSync(id);
+    return { article: stored.article, bytes: copy ? unpackWire(copy, stored.article) : renderWire(stored.article) };
   }
 }

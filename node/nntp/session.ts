@@ -91,6 +91,7 @@ export class Session {
   private flushing = false;
   private paused = false;
   private closeAfterFlush = false;
+  private flushScheduled = false;
 
   constructor(
     readonly socket: Socket,
@@ -122,7 +123,7 @@ export class Session {
   /** Sends the greeting (or a refusal, then closes). */
   greet(text: string, thenClose = false): void {
     this.slots.push({ ready: true, answer: thenClose ? { close: text } : text });
-    this.flush();
+    this.scheduleFlush();
   }
 
   /** Closes at once (idle timeout, server shutdown), after a last line when given. */
@@ -226,20 +227,34 @@ export class Session {
       const next: Slot = { ready: false, answer: null };
       this.slots.push(next);
       this.blockHandler = (r) => this.settle(next, () => answer.onBlock(r), after);
-      this.flush();
+      this.scheduleFlush();
       this.pump();
       return;
     }
     slot.answer = answer;
     slot.ready = true;
-    this.flush();
+    this.scheduleFlush();
     after?.();
   }
 
   /** A reply that needs no work, in order. */
   private push(out: Out): void {
     this.slots.push({ ready: true, answer: out });
-    this.flush();
+    this.scheduleFlush();
+  }
+
+  /**
+   * Flushes once the current turn of the event loop is done: the replies of a whole group
+   * commit (hundreds of TAKETHIS) resolve in one turn and then go out in one write, not one
+   * syscall each. setImmediate is ordering, not time, so it is not the Clock's business.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   // ---- writing ---------------------------------------------------------------------------

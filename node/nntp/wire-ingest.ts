@@ -9,6 +9,8 @@ import { validateArticle, type Article } from '../../protocol/article';
 import { newMessageId } from '../../protocol/message-id';
 import { rfc5322Date } from '../../protocol/rfc5536';
 import { articleFromWire, editHeaders, headerValue, parseWireHeaders, transitWire, type WireHeaders } from '../../protocol/nntp/wire-article';
+import type { WireCopy } from '../ingest/batch-builder';
+import { packWire } from './wire-copy';
 import type { ArticleResult } from '../../protocol/peer-messages';
 import type { Origin } from '../ingest/origin';
 import type { NntpContext } from './context';
@@ -27,8 +29,7 @@ const INJECTION_DROP: ReadonlySet<string> = new Set(['path', 'xref', 'injection-
 
 interface Prepared {
   article: Article;
-  bytes: Buffer;
-  lines: number;
+  copy: WireCopy;
 }
 
 function prepare(ctx: NntpContext, wire: Buffer, h: WireHeaders, isPost: boolean): Prepared | { problem: string; id?: string } {
@@ -39,7 +40,8 @@ function prepare(ctx: NntpContext, wire: Buffer, h: WireHeaders, isPost: boolean
   if (isPost) mapped.input.path = [];
   const check = validateArticle(mapped.input, { nowMs: ctx.clock.now(), maxBodyBytes: ctx.maxBodyBytes });
   if (!check.ok) return { problem: `${check.problem.field}: ${check.problem.reason}`, ...(claimed ? { id: claimed } : {}) };
-  return { article: check.article, bytes: isPost ? wire : transitWire(wire, h, ctx.name), lines: mapped.lines };
+  const head = isPost ? wire.subarray(0, h.bodyStart) : transitWire(wire, h, ctx.name, false);
+  return { article: check.article, copy: packWire(head, wire.subarray(h.bodyStart), mapped.bodyExact, mapped.lines) };
 }
 
 /** Adds what an injecting server adds to a reader's article (RFC 5537 section 3.5). */
@@ -90,7 +92,7 @@ export async function ingestWire(ctx: NntpContext, wire: Buffer, opts: WireInges
   const origin: Origin = peer !== undefined ? { kind: 'peer', peer } : { kind: 'local' };
   ctx.receiving.set(id, (ctx.receiving.get(id) ?? 0) + 1);
   try {
-    const [r] = await ctx.ingest.submitChecked([p.article], origin, { wire: [{ bytes: p.bytes, lines: p.lines }] });
+    const [r] = await ctx.ingest.submitChecked([p.article], origin, { wire: [p.copy] });
     return { status: r.status, id, ...(r.reason ? { reason: r.reason } : {}) };
   } finally {
     const left = (ctx.receiving.get(id) ?? 1) - 1;

@@ -63,7 +63,7 @@ function stripComments(s: string): string {
  * (`-0000` is UTC), a name, or missing (UTC), and comments may appear anywhere.
  */
 export function parseRfc5322Date(value: string): number | null {
-  const s = stripComments(value).replace(/\s+/g, ' ').trim();
+  const s = (value.includes('(') ? stripComments(value) : value).replace(/\s+/g, ' ').trim();
   const m = /^(?:[A-Za-z]{3,9} ?, ?)?(\d{1,2}) ([A-Za-z]{3})[a-z]* (\d{2,4}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([+-]\d{4}|[A-Za-z]{1,5}))?$/.exec(s);
   if (!m) return null;
   const month = MONTHS[m[2].toLowerCase()];

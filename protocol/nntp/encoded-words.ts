@@ -5,6 +5,8 @@
  * headers. Also the charset-aware decoding of raw 8-bit text. Pure: no I/O.
  */
 
+import * as nodeBuffer from 'node:buffer';
+
 const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
 
 function decoderFor(charset: string): TextDecoder | null {
@@ -85,6 +87,14 @@ export function asciiHeaderValue(name: string, value: string): string {
 
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
 
+/** buffer.isAscii (native) where Node has it. */
+const isAsciiBytes: (b: Uint8Array) => boolean =
+  (nodeBuffer as { isAscii?: (b: Uint8Array) => boolean }).isAscii ??
+  ((b) => {
+    for (let i = 0; i < b.length; i++) if (b[i] > 0x7f) return false;
+    return true;
+  });
+
 /** windows-1252's 0x80-0x9f (Node's TextDecoder gives latin1's C1 controls there). */
 const CP1252 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
 const windows1252 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1').replace(/[\x80-\x9f]/g, (c) => CP1252[c.charCodeAt(0) - 0x80]);
@@ -94,6 +104,8 @@ const windows1252 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('
  * is known, else windows-1252 (what unlabelled 8-bit Usenet text mostly is).
  */
 export function decodeBytes(bytes: Uint8Array, charset?: string): string {
+  // ASCII (most header values, many bodies) needs no decoder.
+  if (isAsciiBytes(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   try {
     return utf8Fatal.decode(bytes);
   } catch {

@@ -9,6 +9,7 @@
 import { LIMITS } from '../limits';
 import { messageIdProblem } from '../message-id';
 import { nodeNameProblem } from '../node-name';
+import { isUtf8 } from 'node:buffer';
 import { decodeBytes, decodeEncodedWords } from './encoded-words';
 import { parseRfc5322Date } from './dates';
 
@@ -27,6 +28,8 @@ export interface WireHeaders {
   fields: HeaderField[];
   /** Offset of the body (after the empty line); the article's length when there is none. */
   bodyStart: number;
+  /** First field of each lower-case name (built on first lookup). */
+  first?: Map<string, HeaderField>;
 }
 
 /** RFC 5322 field names: printable ASCII but ":" (so `-`, `_`, `.` and more are fine). */
@@ -54,7 +57,9 @@ export function parseWireHeaders(wire: Buffer): WireHeaders | { problem: string 
       const colon = wire.indexOf(0x3a, pos);
       const name = colon > pos && colon < contentEnd ? wire.toString('latin1', pos, colon) : '';
       if (!FIELD_NAME.test(name)) return { problem: `header line ${lineNo} is not "Name: value"` };
-      fields.push({ name, lower: name.toLowerCase(), value: decodeBytes(wire.subarray(colon + 1, contentEnd)), start: pos, end });
+      // The one blank after the colon is not part of the value.
+      const from = colon + 1 < contentEnd && wire[colon + 1] === 0x20 ? colon + 2 : colon + 1;
+      fields.push({ name, lower: name.toLowerCase(), value: decodeBytes(wire.subarray(from, contentEnd)), start: pos, end });
     }
     pos = end;
   }
@@ -63,11 +68,19 @@ export function parseWireHeaders(wire: Buffer): WireHeaders | { problem: string 
 
 /** Trims the blanks that follow the colon and end the value. */
 function clean(v: string): string {
+  const first = v.charCodeAt(0);
+  const last = v.charCodeAt(v.length - 1);
+  // Most values are "Name: value": one space in front, nothing behind.
+  if (first !== 32 && first !== 9 && last !== 32 && last !== 9) return v;
   return v.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
 export function headerValue(h: WireHeaders, lower: string): string | undefined {
-  const f = h.fields.find((x) => x.lower === lower);
+  if (!h.first) {
+    h.first = new Map();
+    for (const f of h.fields) if (!h.first.has(f.lower)) h.first.set(f.lower, f);
+  }
+  const f = h.first.get(lower);
   return f === undefined ? undefined : clean(f.value);
 }
 
@@ -97,10 +110,20 @@ export function referenceIds(value: string): string[] {
 
 /** Number of lines of a body (CRLF or LF ends; a last line without one counts too). */
 export function countLines(body: Buffer): number {
-  let n = 0;
-  for (let i = body.indexOf(LF); i >= 0; i = body.indexOf(LF, i + 1)) n++;
-  if (body.length > 0 && body[body.length - 1] !== LF) n++;
-  return n;
+  return scanLines(body).lines;
+}
+
+/** Lines of a body, and whether every CR and LF in it belongs to a CRLF pair. */
+function scanLines(body: Buffer): { lines: number; crlfOnly: boolean } {
+  let lines = 0;
+  let crlfOnly = true;
+  for (let i = body.indexOf(LF); i >= 0; i = body.indexOf(LF, i + 1)) {
+    lines++;
+    if (i === 0 || body[i - 1] !== 0x0d) crlfOnly = false;
+  }
+  if (body.length > 0 && body[body.length - 1] !== LF) lines++;
+  if (crlfOnly) for (let i = body.indexOf(0x0d); i >= 0; i = body.indexOf(0x0d, i + 1)) if (body[i + 1] !== LF) crlfOnly = false;
+  return { lines, crlfOnly };
 }
 
 function charsetOf(h: WireHeaders): string | undefined {
@@ -108,7 +131,15 @@ function charsetOf(h: WireHeaders): string | undefined {
   return ct ? /charset\s*=\s*"?([^";\s]+)/i.exec(ct)?.[1] : undefined;
 }
 
-export type FromWire = { ok: true; input: Record<string, unknown>; lines: number } | { ok: false; problem: string };
+export type FromWire =
+  | {
+      ok: true;
+      input: Record<string, unknown>;
+      lines: number;
+      /** wireBody(body text) gives back exactly the received body bytes. */
+      bodyExact: boolean;
+    }
+  | { ok: false; problem: string };
 
 /**
  * The Article fields of a wire article (not validated yet: the caller runs validateArticle).
@@ -138,6 +169,8 @@ export function articleFromWire(wire: Buffer, h: WireHeaders): FromWire {
     headers[f.name] = v;
   }
   const body = wire.subarray(h.bodyStart);
+  const { lines, crlfOnly } = scanLines(body);
+  const utf8 = isUtf8(body);
   const input: Record<string, unknown> = {
     id: core['message-id'],
     newsgroups: core.newsgroups.split(',').map((g) => g.trim()).filter((g) => g.length > 0),
@@ -147,9 +180,9 @@ export function articleFromWire(wire: Buffer, h: WireHeaders): FromWire {
     references: referenceIds(headerValue(h, 'references') ?? ''),
     path: pathNames(headerValue(h, 'path') ?? ''),
     ...(seen.size > 0 ? { headers } : {}),
-    body: decodeBytes(body, charsetOf(h)).replace(/\r\n/g, '\n'),
+    body: (utf8 ? body.toString('utf8') : decodeBytes(body, charsetOf(h))).replace(/\r\n/g, '\n'),
   };
-  return { ok: true, input, lines: countLines(body) };
+  return { ok: true, input, lines, bodyExact: utf8 && crlfOnly };
 }
 
 const REQUIRED: [string, string][] = [
@@ -172,7 +205,7 @@ export interface HeaderEdit {
  * The article with its header section edited: the fields named in `drop` removed, lines put
  * before and after the others; every other byte (other fields, folding, body) unchanged.
  */
-export function editHeaders(wire: Buffer, h: WireHeaders, edit: HeaderEdit): Buffer {
+export function editHeaders(wire: Buffer, h: WireHeaders, edit: HeaderEdit, withBody = true): Buffer {
   const parts: Buffer[] = [];
   if (edit.prepend.length > 0) parts.push(Buffer.from(edit.prepend.map((l) => `${l}\r\n`).join(''), 'utf8'));
   let from = 0;
@@ -185,7 +218,8 @@ export function editHeaders(wire: Buffer, h: WireHeaders, edit: HeaderEdit): Buf
   }
   if (headerEnd > from) parts.push(wire.subarray(from, headerEnd));
   if (edit.append.length > 0) parts.push(Buffer.from(edit.append.map((l) => `${l}\r\n`).join(''), 'utf8'));
-  parts.push(Buffer.from('\r\n'), wire.subarray(h.bodyStart));
+  parts.push(Buffer.from('\r\n'));
+  if (withBody) parts.push(wire.subarray(h.bodyStart));
   return Buffer.concat(parts);
 }
 
@@ -195,9 +229,17 @@ export function prependedPath(h: WireHeaders, name: string): string {
   return `Path: ${name}!${old ? old.replace(/\s+/g, '') : PATH_TAIL}`;
 }
 
-/** What a transit server stores: its name prepended to Path, incoming Xref dropped, the rest as received. */
-export function transitWire(wire: Buffer, h: WireHeaders, name: string): Buffer {
-  return editHeaders(wire, h, { drop: TRANSIT_DROP, prepend: [prependedPath(h, name)], append: [] });
+/**
+ * What a transit server stores: its name prepended to Path, incoming Xref dropped, the rest as
+ * received. `withBody` false: the header section only (its empty line included).
+ */
+export function transitWire(wire: Buffer, h: WireHeaders, name: string, withBody = true): Buffer {
+  return editHeaders(wire, h, { drop: TRANSIT_DROP, prepend: [prependedPath(h, name)], append: [] }, withBody);
+}
+
+/** The body bytes an Article's text stands for on the wire: UTF-8, CRLF line ends. */
+export function wireBody(text: string): Buffer {
+  return Buffer.from(text.replace(/\n/g, '\r\n'), 'utf8');
 }
 
 const TRANSIT_DROP: ReadonlySet<string> = new Set(['path', 'xref']);

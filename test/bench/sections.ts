@@ -9,6 +9,7 @@ import { webSection } from './web';
 import { mirrorSection } from './mirror';
 import { gossipLinkSection } from './gossip-link';
 import { gossipGraphSection } from './gossip-graph';
+import { nntpSection } from './nntp';
 
 export type Section = () => Promise<Record<string, unknown>>;
 
@@ -20,4 +21,5 @@ export const sections: Record<string, Section> = {
   mirror: mirrorSection,
   gossipLink: gossipLinkSection,
   gossipGraph: gossipGraphSection,
+  nntp: nntpSection,
 };

@@ -147,6 +147,11 @@ describe('transit commands on a peer connection', () => {
     expect(stored).toMatch(/^Xref: mesh-t test\.transit:1\r$/m);
     expect(stored).not.toMatch(/test\.transit:99/);
     expect(stored).toMatch(/^X-Keep:   spacing  kept \r$/m);
+    // An 8-bit body that is not UTF-8 is kept whole and served byte for byte.
+    const latin = Buffer.concat([article('<latin1@host.example>').subarray(0, -6), Buffer.from('caf\xe9\r\n', 'latin1')]);
+    expect((await c.takethis('<latin1@host.example>', latin)).code).toBe(239);
+    const back = (await c.command('ARTICLE <latin1@host.example>')).block!;
+    expect(back.subarray(back.length - 6).equals(Buffer.from('caf\xe9\r\n', 'latin1'))).toBe(true);
     const json = await getJson<{ path: string[]; date: string }>(`${node.webUrl}/api/articles/${encodeURIComponent(id)}`);
     expect(json).toMatchObject({ path: ['mesh-t', 'elsewhere'], date: '2026-11-29T02:21:07.000Z' });
     await c.quit();

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { validateArticle, type Article } from '../../protocol/article';
 import { overviewLine, xrefValue } from '../../protocol/nntp/overview';
 import { foldLine, renderedStats, renderWire } from '../../protocol/nntp/render';
-import { articleFromWire, countLines, editHeaders, headerSectionEnd, headerValue, parseWireHeaders, pathNames, referenceIds, transitWire } from '../../protocol/nntp/wire-article';
+import { articleFromWire, countLines, editHeaders, headerSectionEnd, headerValue, parseWireHeaders, pathNames, referenceIds, transitWire, wireBody } from '../../protocol/nntp/wire-article';
 
 const crlf = (lines: string[]) => Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1');
 
@@ -116,6 +116,24 @@ describe('reading wire articles', () => {
     expect(refs).toHaveLength(100);
     expect(refs[0]).toBe('<r0@x>');
     expect(refs[99]).toBe('<r149@x>');
+  });
+
+  it('knows when the body text gives back the exact body bytes (then only headers are stored twice)', () => {
+    const r = articleFromWire(INN_ARTICLE, parse(INN_ARTICLE));
+    expect(r.ok && r.bodyExact).toBe(false); // latin1 body: its text is not its bytes
+    const bytes = fc.array(fc.constantFrom(0x61, 0x0d, 0x0a, 0xc3, 0xa9, 0xff, 0x2e), { maxLength: 40 });
+    fc.assert(
+      fc.property(bytes, (b) => {
+        const head = Buffer.from('Message-ID: <a@b>\r\nNewsgroups: x\r\nFrom: f\r\nSubject: s\r\nDate: 29 Nov 2026 02:21:07 +0000\r\n\r\n');
+        const w = Buffer.concat([head, Buffer.from(b)]);
+        const m = articleFromWire(w, parse(w));
+        if (!m.ok) throw new Error(m.problem);
+        const exact = wireBody(m.input.body as string).equals(Buffer.from(b));
+        // Never claims exactness it does not have (a false "no" only costs storage).
+        if (m.bodyExact) expect(exact).toBe(true);
+        if (!b.includes(0x0d) && !b.includes(0x0a) && !b.includes(0xff) && !b.includes(0xc3) && !b.includes(0xa9)) expect(m.bodyExact).toBe(true);
+      }),
+    );
   });
 
   it('counts body lines with or without a final line end', () => {
