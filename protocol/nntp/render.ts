@@ -53,7 +53,21 @@ export function renderWire(a: Article): Buffer {
   return Buffer.from(`${renderHeaderText(a)}\r\n${crlfBody(a.body)}`, 'utf8');
 }
 
-/** Octets of renderWire(a) and lines of its body, computed without building it. */
+/** Octets of the header section as renderHeaderText writes it, without writing it in the usual case. */
+function headerBytes(a: Article): number {
+  const block = renderHeaderBlock(a);
+  let lines = 0;
+  let longest = 0;
+  for (let from = 0, i = block.indexOf('\n'); i >= 0; from = i + 1, i = block.indexOf('\n', from)) {
+    lines++;
+    if (i - from > longest) longest = i - from;
+  }
+  // Plain ASCII lines that need no folding only gain a CR each.
+  if (longest <= LINE_MAX && isAscii(block)) return block.length + lines;
+  return Buffer.byteLength(renderHeaderText(a));
+}
+
+/** Octets of renderWire(a) and lines of its body, computed without building it (the ingest keeps them). */
 export function renderedStats(a: Article): { bytes: number; lines: number } {
   const body = a.body;
   let lf = 0;
@@ -64,5 +78,5 @@ export function renderedStats(a: Article): { bytes: number; lines: number } {
   }
   const unterminated = body.length > 0 && !body.endsWith('\n') ? 1 : 0;
   const bodyBytes = Buffer.byteLength(body) + (lf - cr) + unterminated * 2;
-  return { bytes: Buffer.byteLength(renderHeaderText(a)) + 2 + bodyBytes, lines: lf + unterminated };
+  return { bytes: headerBytes(a) + 2 + bodyBytes, lines: lf + unterminated };
 }
