@@ -26,6 +26,7 @@ export const DEFAULT_NNTP_SERVER_INIT: NntpServerInit = {
   blockMax: 1_000_000,
   maxPending: 2048,
   writeHighWater: 4 * 1024 * 1024,
+  maxBlockBytesInFlight: 32 * 1024 * 1024,
 };
 
 export interface NntpServerHooks extends Omit<SessionHooks, 'now' | 'log'> {

@@ -54,6 +54,8 @@ export interface SessionLimits {
   maxPending: number;
   /** Bytes in the socket's write buffer before reading pauses. */
   writeHighWater: number;
+  /** Bytes of articles handed to concurrent commands (TAKETHIS) and not answered yet, before reading pauses. */
+  maxBlockBytesInFlight: number;
 }
 
 export interface SessionHooks {
@@ -92,6 +94,8 @@ export class Session {
   private paused = false;
   private closeAfterFlush = false;
   private flushScheduled = false;
+  /** Bytes of blocks whose command has not answered yet. */
+  private blockBytes = 0;
 
   constructor(
     readonly socket: Socket,
@@ -184,7 +188,14 @@ export class Session {
     this.slots.push(slot);
     if (spec.withBlock) {
       const withBlock = spec.withBlock;
-      this.blockHandler = (r) => this.settle(slot, () => withBlock(ctx, r));
+      this.blockHandler = (r) => {
+        const size = 'block' in r ? r.block.length : 0;
+        this.blockBytes += size;
+        this.settle(slot, () => withBlock(ctx, r), () => {
+          this.blockBytes -= size;
+          this.flowControl();
+        });
+      };
       return;
     }
     const run = spec.run!;
@@ -313,7 +324,7 @@ export class Session {
   /** Pauses reading while replies pile up or the client does not read them; resumes after. */
   private flowControl(): void {
     if (this.closed || this.closeAfterFlush) return;
-    const full = this.slots.length >= this.limits.maxPending || this.socket.writableLength >= this.limits.writeHighWater;
+    const full = this.slots.length >= this.limits.maxPending || this.socket.writableLength >= this.limits.writeHighWater || this.blockBytes >= this.limits.maxBlockBytesInFlight;
     if (full && !this.paused) {
       this.paused = true;
       this.socket.pause();

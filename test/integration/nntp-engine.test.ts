@@ -21,8 +21,16 @@ async function until(pred: () => boolean, what: string, ms = 5000): Promise<void
   }
 }
 
+/** Holds HOLD's answers until released. */
+const gate = { open: Promise.resolve(), release: () => undefined as void };
+function closeGate(): void {
+  gate.open = new Promise<void>((r) => (gate.release = r));
+}
+
 function table(log: string[]): Map<string, CommandSpec> {
   return new Map<string, CommandSpec>([
+    // HOLD: a concurrent command with a block (like TAKETHIS) that answers when the gate opens.
+    ['HOLD', { concurrent: true, withBlock: async (_c, r) => { await gate.open; return `239 ${'block' in r ? r.block.length : 'too large'}\r\n`; } }],
     // SLOW n: an ordinary command that takes n ms.
     ['SLOW', { run: async ({ args }) => { log.push(`start ${args[0]}`); await tick(Number(args[0])); log.push(`end ${args[0]}`); return `200 slow ${args[0]}\r\n`; } }],
     // FAST n: a concurrent command that takes n ms.
@@ -141,6 +149,21 @@ describe('NNTP session engine', () => {
     expect(session.socket.writableLength).toBeLessThan(512 * 1024);
     r.socket.resume();
     await until(() => (r.text().match(/^200 y/gm) ?? []).length === lines, 'every reply', 20_000);
+    r.socket.destroy();
+  });
+
+  it('stops reading while too many bytes of articles wait for their answer', async () => {
+    s = await startServer({ maxBlockBytesInFlight: 300_000 });
+    closeGate();
+    const r = await raw(s.port);
+    await until(() => s.sessions.length === 1, 'the session');
+    const article = `${'z'.repeat(998)}\r\n`.repeat(100); // 100 KB
+    r.socket.write(`HOLD\r\n${article}.\r\n`.repeat(20));
+    const session = s.sessions[0];
+    await until(() => session.socket.isPaused(), 'the server to stop reading');
+    expect(session.socket.bytesRead).toBeLessThan(1_200_000);
+    gate.release();
+    await until(() => (r.text().match(/^239 /gm) ?? []).length === 20, 'every answer', 20_000);
     r.socket.destroy();
   });
 
