@@ -89,16 +89,54 @@ export async function ingestWire(ctx: NntpContext, wire: Buffer, opts: WireInges
   if (peer !== undefined && !ctx.engine.table.filterAllows(peer, p.article.newsgroups)) {
     return count(ctx, rejected(id, 'newsgroups: not in the group filter of this link'));
   }
-  const origin: Origin = peer !== undefined ? { kind: 'peer', peer } : { kind: 'local' };
   ctx.receiving.set(id, (ctx.receiving.get(id) ?? 0) + 1);
   try {
-    const [r] = await ctx.ingest.submitChecked([p.article], origin, { wire: [p.copy] });
+    const r = await submit(ctx, peer, p);
     return { status: r.status, id, ...(r.reason ? { reason: r.reason } : {}) };
   } finally {
     const left = (ctx.receiving.get(id) ?? 1) - 1;
     if (left > 0) ctx.receiving.set(id, left);
     else ctx.receiving.delete(id);
   }
+}
+
+interface Waiting {
+  items: Prepared[];
+  done: ((r: ArticleResult) => void)[];
+  fail: ((e: unknown) => void)[];
+}
+
+/** Articles of one sender waiting for the end of this turn of the event loop, per context. */
+const waiting = new WeakMap<NntpContext, Map<string, Waiting>>();
+
+/**
+ * Submits an article with the others of the same sender that arrive in this turn of the event
+ * loop: a streaming feed's hundreds of TAKETHIS become one submission (one promise, one entry
+ * in the ingest's queue) instead of one each. Results come back one per article.
+ */
+function submit(ctx: NntpContext, peer: string | undefined, p: Prepared): Promise<ArticleResult> {
+  let byPeer = waiting.get(ctx);
+  if (!byPeer) waiting.set(ctx, (byPeer = new Map()));
+  const key = peer ?? '';
+  let w = byPeer.get(key);
+  if (!w) {
+    const batch: Waiting = (w = { items: [], done: [], fail: [] });
+    byPeer.set(key, batch);
+    setImmediate(() => {
+      byPeer.delete(key);
+      const origin: Origin = peer !== undefined ? { kind: 'peer', peer } : { kind: 'local' };
+      ctx.ingest.submitChecked(batch.items.map((i) => i.article), origin, { wire: batch.items.map((i) => i.copy) }).then(
+        (results) => results.forEach((r, i) => batch.done[i](r)),
+        (err: unknown) => batch.fail.forEach((f) => f(err)),
+      );
+    });
+  }
+  const batch = w;
+  return new Promise((resolve, reject) => {
+    batch.items.push(p);
+    batch.done.push(resolve);
+    batch.fail.push(reject);
+  });
 }
 
 /** Refusals before the ingest are counted like the ingest counts its own. */

@@ -3,7 +3,8 @@
  * hands out either CRLF lines (command or status lines, capped in length) or, in data mode,
  * whole dot-terminated blocks (capped in size: past the cap the bytes are dropped while the
  * terminator is still looked for, so the connection stays in step). Resumes its search where
- * the last one stopped, so a block arriving in many chunks is scanned once.
+ * the last one stopped, and appends into a buffer that doubles, so a block arriving in many
+ * chunks is scanned and copied a bounded number of times.
  */
 
 const CRLF = Buffer.from('\r\n');
@@ -14,8 +15,12 @@ export type LineRead = { line: string } | { tooLong: true };
 export type BlockRead = { block: Buffer } | { tooLarge: number };
 
 export class WireReader {
+  /** The bytes received and not consumed are buf[pos..]; buf may be a view of `store`. */
   private buf: Buffer = EMPTY;
   private pos = 0;
+  /** Owned storage with room to append in place (it doubles, so a long block is copied O(1) times per byte). */
+  private store: Buffer = EMPTY;
+  private owned = false;
   /** Where the terminator search resumes (relative to pos), for the block being read. */
   private scanned = 0;
   /** Discarding an over-long line up to its LF. */
@@ -29,13 +34,27 @@ export class WireReader {
   ) {}
 
   push(chunk: Buffer): void {
-    if (this.pos >= this.buf.length) {
+    const end = this.buf.length;
+    if (this.pos >= end) {
       this.buf = chunk;
       this.pos = 0;
-    } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
-      this.pos = 0;
+      this.owned = false;
+      return;
     }
+    // Blocks handed out are views of bytes before `end`: appending past it never touches them.
+    if (this.owned && end + chunk.length <= this.store.length) {
+      chunk.copy(this.store, end);
+      this.buf = this.store.subarray(0, end + chunk.length);
+      return;
+    }
+    const rest = end - this.pos;
+    const next = Buffer.allocUnsafe(Math.max(2 * (rest + chunk.length), 64 * 1024));
+    this.buf.copy(next, 0, this.pos, end);
+    chunk.copy(next, rest);
+    this.store = next;
+    this.owned = true;
+    this.buf = next.subarray(0, rest + chunk.length);
+    this.pos = 0;
   }
 
   /** Bytes received but not handed out yet. */
