@@ -93,15 +93,33 @@ describe('NNTP transit between two newsmesh nodes', () => {
     await Promise.all([ca.quit(), cb.quit()]);
   });
 
-  it('delivers a burst in order of arrival and only the groups of the filter', async () => {
+  it('delivers a burst in order, only the groups of the filter, and stops CHECKing a peer that wants everything', async () => {
+    const before = (await getJson<PeerInfo[]>(`${b.webUrl}/api/peers`))[0];
     const ids: string[] = [];
-    for (let i = 0; i < 300; i++) ids.push((await a.components.service.post({ newsgroups: ['test.burst'], from: 'a@example.org', subject: `burst ${i}`, body: `${i}\n` })).id);
+    // More than NoCheckMode's window of offers, all wanted: the feed switches to TAKETHIS alone.
+    for (let i = 0; i < 2600; i += 100) {
+      const posts = Array.from({ length: 100 }, (_, j) => a.components.service.post({ newsgroups: ['test.burst'], from: 'a@example.org', subject: `burst ${i + j}`, body: `${i + j}\n` }));
+      ids.push(...(await Promise.all(posts)).map((p) => p.id));
+    }
     const outside = (await a.components.service.post({ newsgroups: ['other.group'], from: 'a@example.org', subject: 'not fed', body: 'x\n' })).id;
-    await waitFor('the burst on b', async () => (await getJson<{ id: string }[]>(`${b.webUrl}/api/groups/test.burst/articles?limit=1000`)).length === 300);
-    const onB = await getJson<{ id: string }[]>(`${b.webUrl}/api/groups/test.burst/articles?limit=1000`);
-    expect(onB.map((e) => e.id)).toEqual(ids);
+    const listing = async () => {
+      const out: { id: string }[] = [];
+      for (let after = 0; ; ) {
+        const page = await getJson<{ n: number; id: string }[]>(`${b.webUrl}/api/groups/test.burst/articles?after=${after}&limit=1000`);
+        if (page.length === 0) return out;
+        out.push(...page);
+        after = page[page.length - 1].n;
+      }
+    };
+    await waitFor('the burst on b', async () => (await listing()).length === ids.length, 60_000);
+    expect((await listing()).map((e) => e.id)).toEqual(ids);
     expect(await has(b, outside)).toBe(false);
-  });
+    const after = (await getJson<PeerInfo[]>(`${b.webUrl}/api/peers`))[0];
+    const checks = after.offersReceived! - before.offersReceived!;
+    const bodies = after.bodiesReceived! - before.bodiesReceived!;
+    expect(bodies).toBe(ids.length);
+    expect(checks).toBeLessThan(bodies);
+  }, 90_000);
 
   it('keeps the backlog while the peer is away and delivers it when it is back', async () => {
     await b.close();
