@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LIMITS } from '../protocol/limits';
 import { NodeNameSchema } from '../protocol/node-name';
 import { PeerUrlSchema } from '../protocol/peer-messages';
+import { NmError } from './errors';
 
 export interface HostPort {
   host: string;
@@ -75,3 +76,16 @@ export type NodeConfig = z.infer<typeof NodeConfigSchema>;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/;
 export const isLoopback = (host: string) => LOOPBACK.test(host);
+
+/** Throws when the web listener would be reachable from elsewhere without a password. */
+export function checkWebAccess(config: Pick<NodeConfig, 'web' | 'webPassword'>): void {
+  if (!isLoopback(config.web.host) && !config.webPassword) {
+    throw new NmError(
+      'NM_ERR_VALIDATION',
+      `--web ${config.web.host}:${config.web.port} is not a loopback address, so anyone who reaches it could post, peer and mirror: ` +
+        'set --web-password (or NEWSMESH_WEB_PASSWORD), or bind --web to 127.0.0.1',
+      'web-password',
+    );
+  }
+}
+

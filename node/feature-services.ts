@@ -19,7 +19,10 @@ export interface PeerService {
 }
 
 export interface MirrorService {
-  start(req: StartMirror): Promise<{ id: string }>;
+  /** Checks the peer first; `started` is false when the job was already running. */
+  start(req: StartMirror): Promise<{ id: string; started: boolean }>;
   list(): Promise<MirrorJobInfo[]>;
   get(id: string): Promise<MirrorJobInfo | undefined>;
+  /** Stops the job if it runs and removes it; answers it as it ended (`cancelled` if it ran). */
+  cancel(id: string): Promise<MirrorJobInfo>;
 }

@@ -4,8 +4,9 @@
  * Used by `newsmesh start` and by tests that run many nodes in one process.
  */
 import { randomBytes } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { systemClock, type Clock } from './clock';
-import { NodeConfigSchema, type NodeConfig, type NodeConfigInput } from './config';
+import { checkWebAccess, NodeConfigSchema, type NodeConfig, type NodeConfigInput } from './config';
 import { Ingest } from './ingest/ingest';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
@@ -15,13 +16,27 @@ import { NodeService } from './service';
 import { Store } from './store/store';
 import { buildWebApp } from './web-app';
 import { listenOrExplain } from './http/listen';
+import type { ListenerLimits } from './http/listener-limits';
+import { loadNodeKey, type NodeKey } from './identity/node-key';
+import { nodeRoutes } from './api/node-routes';
 import { defaultParts } from './parts';
+import { describeExposure } from './exposure';
+
+/** This machine's non-internal interface addresses: candidates for --public-url. */
+function machineAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i !== undefined && !i.internal && !i.address.startsWith('fe80:'))
+    .map((i) => i!.address);
+}
 
 export interface StartOptions {
   clock?: Clock;
   logger?: Logger;
   /** Replaces the default parts (tests). */
   parts?: PartFactory[];
+  /** Time and connection bounds of both listeners (tests use small ones). */
+  listenerLimits?: Partial<ListenerLimits>;
 }
 
 export interface RunningNode {
@@ -43,15 +58,25 @@ async function loadName(store: Store, wanted: string | undefined, clock: Clock):
 
 export async function startNode(input: NodeConfigInput, opts: StartOptions = {}): Promise<RunningNode> {
   const config: NodeConfig = NodeConfigSchema.parse(input);
+  // Refused before anything is made or logged (the data dir, the key).
+  checkWebAccess(config);
   const clock = opts.clock ?? systemClock;
   const store = await Store.open(config.data);
   const name = await loadName(store, config.name, clock);
   const logger = opts.logger ?? createLogger(name);
+  let nodeKey: NodeKey;
+  try {
+    nodeKey = await loadNodeKey(config.data, logger);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  logger.info({ fingerprint: nodeKey.fingerprint, key: nodeKey.key }, `node key ${nodeKey.fingerprint}`);
   const metrics = new Metrics();
   const ingest = new Ingest({ store, clock, logger: logger.child({ component: 'ingest' }), metrics }, { name, maxArticleBytes: config.maxArticleBytes });
   await ingest.start();
-  const service = new NodeService({ store, ingest, clock, metrics }, { name, webUrl: '', peerUrl: '' });
-  const components: NodeComponents = { config, store, clock, logger, metrics, ingest, service };
+  const service = new NodeService({ store, ingest, clock, metrics }, { name, key: nodeKey.key, fingerprint: nodeKey.fingerprint, webUrl: '', peerUrl: '' });
+  const components: NodeComponents = { config, store, clock, logger, metrics, ingest, service, nodeKey };
   let parts: NodePart[];
   try {
     parts = (opts.parts ?? defaultParts).map((f) => f(components));
@@ -61,13 +86,20 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
     throw err;
   }
 
-  const web = buildWebApp({ service, logger }, parts.flatMap((p) => p.webRoutes ?? []));
-  const peer = buildPeerApp({ name, logger }, parts.flatMap((p) => p.peerRoutes ?? []));
+  const limits = opts.listenerLimits;
+  const web = buildWebApp({ service, logger, clock, config, limits }, [(app) => app.register(nodeRoutes, { service }), ...parts.flatMap((p) => p.webRoutes ?? [])]);
+  const peer = buildPeerApp({ name, logger, clock, maxArticleBytes: config.maxArticleBytes, limits }, parts.flatMap((p) => p.peerRoutes ?? []));
   const started: NodePart[] = [];
   try {
     service.identity.webUrl = await listenOrExplain(web, config.web, '--web');
     const bound = await listenOrExplain(peer, config.listen, '--listen');
     service.identity.peerUrl = config.publicUrl ?? bound;
+    const exposure = describeExposure({ ...config, boundUrl: bound, addresses: machineAddresses() });
+    logger[exposure.open ? 'warn' : 'info']({ peerUrl: service.identity.peerUrl, acceptPeers: config.acceptPeers, publicRead: config.publicRead }, exposure.summary);
+    if (exposure.peerUrlWarning) {
+      service.identity.peerUrlWarning = exposure.peerUrlWarning;
+      logger.warn({ peerUrl: bound }, exposure.peerUrlWarning);
+    }
     for (const p of parts) {
       await p.start?.();
       started.push(p);
@@ -88,6 +120,7 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
       await Promise.all([web.close(), peer.close()]);
       await ingest.flushed();
       await store.close();
+      logger.info(`newsmesh ${name} stopped`);
     })());
   const { webUrl, peerUrl, nntpUrl } = service.identity;
   return { name, webUrl, peerUrl, ...(nntpUrl ? { nntpUrl } : {}), components, close };

@@ -6,6 +6,7 @@
 import type { Clock } from './clock';
 import type { NodeConfig } from './config';
 import type { Ingest } from './ingest/ingest';
+import type { NodeKey } from './identity/node-key';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { NodeService } from './service';
@@ -20,6 +21,8 @@ export interface NodeComponents {
   metrics: Metrics;
   ingest: Ingest;
   service: NodeService;
+  /** The node's Ed25519 identity (node/identity/node-key.ts). */
+  nodeKey: NodeKey;
 }
 
 export interface NodePart {

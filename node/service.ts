@@ -24,11 +24,17 @@ export interface NodeServiceComponents {
 
 export interface NodeIdentity {
   name: string;
+  /** The node's Ed25519 public key, base64url of its raw 32 bytes. */
+  key: string;
+  /** Its human-comparable form (node/identity/fingerprint.ts). */
+  fingerprint: string;
   /** Filled in once the listeners are bound. */
   webUrl: string;
   peerUrl: string;
   /** `nntp://host:port` of the NNTP listener, when it runs (for GET /api/node's nntpUrl). */
   nntpUrl?: string;
+  /** Set when peerUrl is the wildcard address, which other nodes cannot use (node/exposure.ts). */
+  peerUrlWarning?: string;
 }
 
 export interface ThreadView {

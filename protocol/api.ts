@@ -5,14 +5,18 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
 import { BodySchema, FromSchema, HeadersSchema, NewsgroupsSchema, ReferencesSchema, SubjectSchema } from './article';
-import { GroupNameSchema } from './group-name';
+import { normalizeGroupName, UserGroupNameSchema } from './group-name';
 import { MessageIdSchema } from './message-id';
+import { WILDMAT_MAX_CHARS } from './wildmat';
 
-/** `newsgroups` may be an array or a comma-separated string (added convenience). */
-const NewsgroupsInputSchema = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : v),
-  NewsgroupsSchema,
-);
+/**
+ * `newsgroups` may be an array or a comma-separated string (added convenience); names are a
+ * person's input, so they are lowercased first (group-name.ts).
+ */
+const NewsgroupsInputSchema = z.preprocess((v) => {
+  const list = typeof v === 'string' ? v.split(',').filter((s) => s.trim().length > 0) : v;
+  return Array.isArray(list) ? list.map((g) => (typeof g === 'string' ? normalizeGroupName(g) : g)) : list;
+}, NewsgroupsSchema);
 
 export const NewPostSchema = z.strictObject({
   newsgroups: NewsgroupsInputSchema,
@@ -26,7 +30,7 @@ export type NewPost = z.infer<typeof NewPostSchema>;
 
 export const PostResultSchema = z.object({ id: z.string() });
 
-export const GroupParamsSchema = z.object({ group: GroupNameSchema });
+export const GroupParamsSchema = z.object({ group: UserGroupNameSchema });
 export const ArticleParamsSchema = z.object({ id: MessageIdSchema });
 
 const intFromQuery = (min: number, max: number, def: number) =>
@@ -61,6 +65,25 @@ export const OverviewSchema = z.object({
   references: z.array(z.string()),
 });
 export type Overview = z.infer<typeof OverviewSchema>;
+
+/** `GET /api/groups/GROUP/threads` (added): `before` is the `lastN` of the previous page's last thread. */
+export const ThreadListQuerySchema = z.strictObject({
+  limit: intFromQuery(1, LIMITS.indexPageMax, 50),
+  before: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+});
+
+/** One thread of a group: its root, how many of its articles are here, its latest activity. */
+export const ThreadInfoSchema = z.object({
+  root: z.string(),
+  subject: z.string(),
+  from: z.string(),
+  date: z.string(),
+  articles: z.number(),
+  hasRoot: z.boolean().optional(),
+  lastN: z.number(),
+  lastDate: z.string(),
+});
+export type ThreadInfo = z.infer<typeof ThreadInfoSchema>;
 
 export const StatsSchema = z.object({
   name: z.string(),
@@ -106,12 +129,29 @@ export const PeerInfoSchema = z.object({
   bodiesReceived: z.number().optional(),
   restarts: z.number().optional(),
   waitingForApproval: z.boolean().optional(),
+  /** Added: bodies this node asked the peer for that it did not deliver in time, and the priority its offers get for that. */
+  unfulfilled: z.number().optional(),
+  priority: z.enum(['normal', 'low']).optional(),
+  /** Added: the peer's Ed25519 key (base64url) and its fingerprint; absent until a hello proved one. */
+  key: z.string().optional(),
+  fingerprint: z.string().optional(),
 });
 export type PeerInfo = z.infer<typeof PeerInfoSchema>;
 
+/** `GET /api/node`: who this node is (key: Ed25519 public key, base64url; fingerprint: what pages show). */
+export const NodeInfoSchema = z.object({
+  name: z.string(),
+  fingerprint: z.string(),
+  key: z.string(),
+  peerUrl: z.string(),
+  webUrl: z.string(),
+  nntpUrl: z.string().optional(),
+});
+export type NodeInfo = z.infer<typeof NodeInfoSchema>;
+
 export const AddPeerSchema = z.strictObject({
   url: z.string().max(2048).url('url must be an absolute http(s) URL'),
-  groups: z.string().max(2048).optional(),
+  groups: z.string().max(WILDMAT_MAX_CHARS).optional(),
   /** nntp:// peers: the server's name as it writes it in Path (default: from its greeting). */
   name: z.string().min(1).max(64).optional(),
   /** nntp:// peers: the local address the feed connects from (servers such as INN know peers by address). */
@@ -123,11 +163,12 @@ export const PeerNameParamsSchema = z.object({ name: z.string().min(1).max(64) }
 
 // ---- mirrors -------------------------------------------------------------------------
 
-export const MirrorStateSchema = z.enum(['running', 'done', 'failed']);
+/** `cancelled`: stopped by the owner (DELETE /api/mirrors/ID); the job is removed as well. */
+export const MirrorStateSchema = z.enum(['running', 'done', 'failed', 'cancelled']);
 
 export const StartMirrorSchema = z.strictObject({
   peer: z.string().min(1).max(2048),
-  group: GroupNameSchema,
+  group: UserGroupNameSchema,
   follow: z.boolean().optional(),
 });
 export type StartMirror = z.infer<typeof StartMirrorSchema>;

@@ -8,14 +8,17 @@ import { LIMITS } from './limits';
 import { MessageIdSchema } from './message-id';
 import { GroupNameSchema } from './group-name';
 import { NodeNameSchema } from './node-name';
-import { isSingleLine, utf8Bytes } from './text-rules';
+import { controlCharProblem, isSingleLine, utf8Bytes } from './text-rules';
+
+/** Header text: no CR/LF and no other control characters (TAB is allowed). */
+const headerText = <T extends z.ZodString>(schema: T, what: string, one = what) =>
+  schema.refine(isSingleLine, `${what} must not contain CR or LF`).superRefine((s, ctx) => {
+    const problem = isSingleLine(s) ? controlCharProblem(s) : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: `${one} ${problem}` });
+  });
 
 const singleLine = (field: string, max: number) =>
-  z
-    .string()
-    .min(1, `${field} must not be empty`)
-    .max(max, `${field} must be at most ${max} characters`)
-    .refine(isSingleLine, `${field} must not contain CR or LF`);
+  headerText(z.string().min(1, `${field} must not be empty`).max(max, `${field} must be at most ${max} characters`), field);
 
 export const FromSchema = singleLine('from', LIMITS.fromMaxChars);
 export const SubjectSchema = singleLine('subject', LIMITS.subjectMaxChars);
@@ -32,10 +35,11 @@ export const HeaderNameSchema = z
   .max(LIMITS.headerNameMaxBytes)
   .regex(/^[A-Za-z0-9-]+$/, 'header names must be letters, digits and "-"');
 
-export const HeaderValueSchema = z
-  .string()
-  .max(LIMITS.headerValueMaxChars, `header values must be at most ${LIMITS.headerValueMaxChars} characters`)
-  .refine(isSingleLine, 'header values must not contain CR or LF');
+export const HeaderValueSchema = headerText(
+  z.string().max(LIMITS.headerValueMaxChars, `header values must be at most ${LIMITS.headerValueMaxChars} characters`),
+  'header values',
+  'header value',
+);
 
 export const HeadersSchema = z
   .record(HeaderNameSchema, HeaderValueSchema)
@@ -87,10 +91,21 @@ export function checkArticleRules(a: Pick<Article, 'body' | 'date'>, ctx: Articl
   return null;
 }
 
+/**
+ * A field as the person wrote it: `newsgroups`, not `newsgroups.0` (the rule's message names
+ * the bad item); record keys stay (`headers.X-Note`), and so do indices inside a path
+ * (`articles.3.subject`), where they say which item of a batch.
+ */
+export function fieldLabel(path: readonly PropertyKey[]): string {
+  let end = path.length;
+  while (end > 0 && typeof path[end - 1] === 'number') end--;
+  return end > 0 ? path.slice(0, end).map(String).join('.') : '(root)';
+}
+
 /** Turns the first zod issue into a field + reason pair. */
 export function zodProblem(error: z.ZodError): ArticleProblem {
   const issue = error.issues[0];
-  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+  const field = fieldLabel(issue.path);
   // A bad record key (header name) carries the rule in its inner issue, not in "Invalid key".
   const inner = issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
   return { field, reason: inner ?? issue.message };
@@ -118,6 +133,17 @@ export function claimedId(input: unknown): string | undefined {
 /** The thread root of an article: the first reference, or the article itself. */
 export function threadRoot(a: Pick<Article, 'id' | 'references'>): string {
   return a.references.length > 0 ? a.references[0] : a.id;
+}
+
+/** References of a reply to `parent`: its own plus its id, the first kept when over the limit. */
+export function replyReferences(parent: Pick<Article, 'id' | 'references'>): string[] {
+  const refs = [...parent.references, parent.id];
+  return refs.length <= LIMITS.referencesMax ? refs : [refs[0], ...refs.slice(refs.length - LIMITS.referencesMax + 1)];
+}
+
+/** The subject of a reply: `Re: ` once, however many times the thread was answered. */
+export function replySubject(subject: string): string {
+  return /^re:\s/i.test(subject) ? subject : `Re: ${subject}`.slice(0, LIMITS.subjectMaxChars);
 }
 
 /** The direct parent: the last reference. */

@@ -1,8 +1,10 @@
 /**
  * JSON lines codec for article files: one article object per line. The reader is
- * incremental like MboxReader, so an import of any size streams in flat memory. Pure.
+ * incremental like MboxReader, so an import of any size streams in flat memory, and a line
+ * over LIMITS.fileMessageMaxBytes is skipped with a reason. Pure.
  */
 import type { Article } from './article';
+import { LIMITS } from './limits';
 import { LineSplitter } from './line-splitter';
 
 export function renderJsonLine(a: Article): string {
@@ -20,6 +22,18 @@ export type JsonlItem = { ok: true; value: unknown; size: number } | { ok: false
 
 export class JsonlReader extends LineSplitter<JsonlItem> {
   private lineNo = 0;
+  protected override readonly maxLineChars = LIMITS.fileMessageMaxBytes;
+
+  /** Feeds raw file bytes (UTF-8); a character split across chunks is kept whole. */
+  private readonly decoder = new TextDecoder('utf-8');
+  pushBytes(chunk: Uint8Array): void {
+    this.push(this.decoder.decode(chunk, { stream: true }));
+  }
+
+  protected override overlong(): void {
+    this.lineNo++;
+    this.ready.push({ ok: false, problem: { line: this.lineNo, reason: `line ${this.lineNo} is larger than ${LIMITS.fileMessageMaxBytes} bytes; skipped` } });
+  }
 
   protected line(raw: string): void {
     this.lineNo++;

@@ -36,6 +36,10 @@ export const LIMITS = {
   listPageDefault: 100,
   /** How long a rejected id is remembered (not fetched again). */
   rejectedMemoryMs: 60 * 60 * 1000,
+  /** Largest message (mbox) or line (JSON lines) an import file may hold; a bigger one is skipped. */
+  fileMessageMaxBytes: 32 * 1024 * 1024,
+  /** A hello's `time` may be this far from the answering node's clock (key proof). */
+  helloClockSkewMs: 24 * 60 * 60 * 1000,
 } as const;
 
 export type Limits = typeof LIMITS;

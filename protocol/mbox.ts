@@ -1,12 +1,15 @@
 /**
- * mboxrd codec: each article becomes a `From ` envelope line, its RFC 5536 text with body
- * lines matching />*From / quoted by one more `>`, one LF, and a blank separator line. The
- * reader is incremental (feed chunks, take messages) so files of any size stream in flat
- * memory. Pure: no I/O.
+ * mboxrd files of MIME messages: each article becomes a `From ` envelope line, its MIME
+ * message (mime.ts) with body lines matching />*From / quoted by one more `>`, and a blank
+ * separator line. The reader works on bytes (as latin1 strings, one char per byte, so any
+ * charset survives until the MIME layer decodes it), is incremental (feed chunks, take
+ * messages) and bounded: a message over LIMITS.fileMessageMaxBytes is skipped with a reason.
+ * Pure: no I/O.
  */
 import { LineSplitter } from './line-splitter';
 import type { Article } from './article';
-import { parseArticle, renderHeaderBlock } from './rfc5536';
+import { LIMITS } from './limits';
+import { encodeBody, readMimeMessage, renderMimeHeaders, type MimeRead, type MimeReadOptions } from './mime';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -39,49 +42,83 @@ export function unquoteBody(body: string): string {
 }
 
 /**
- * One article as an mboxrd message. The body always gets one LF after it and then a blank
- * line, so a body with or without a final newline reads back exactly.
+ * One article as an mboxrd message. The encoded body always ends with a newline (mime.ts
+ * keeps a body without one exact by a quoted-printable soft break), then the blank separator.
  */
 export function renderMboxMessage(a: Article): string {
-  return `From newsmesh ${asctime(a.date)}\n${renderHeaderBlock(a)}\n${quoteBody(a.body)}\n\n`;
+  const { cte, text } = encodeBody(a.body);
+  return `From newsmesh ${asctime(a.date)}\n${renderMimeHeaders(a, cte)}\n${quoteBody(text)}\n`;
 }
 
-/** Turns one message (envelope line excluded) back into an article-shaped object. */
-export function parseMboxMessage(text: string): Record<string, unknown> {
-  // Our writer ends each message with "\n\n"; foreign writers end with one "\n" before the
-  // blank separator, which the reader has already removed.
-  const trimmed = text.endsWith('\n\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text;
-  const sep = trimmed.indexOf('\n\n');
-  if (sep < 0) return parseArticle(trimmed);
-  return parseArticle(`${trimmed.slice(0, sep)}\n\n${unquoteBody(trimmed.slice(sep + 2))}`);
-}
+const HEADER_END = /\r?\n\r?\n/;
 
 /**
- * Incremental mbox reader: `push(chunk)` then `take()` the messages completed so far; `end()`
- * returns the last one. A message is complete when the next `From ` line that follows a
- * blank line (or starts the file) is seen. Memory holds at most one message plus one chunk.
+ * Turns one message (envelope line excluded, bytes as a latin1 string, as MboxReader yields
+ * it) into an article-shaped object, or the reason it cannot be one.
  */
-export class MboxReader extends LineSplitter<string> {
+export function parseMboxMessage(raw: string, opts: MimeReadOptions = {}): Promise<MimeRead> {
+  const m = HEADER_END.exec(raw);
+  const headEnd = m ? m.index : raw.length;
+  const headerBlock = Buffer.from(raw.slice(0, headEnd), 'latin1').toString('utf8');
+  const body = m ? unquoteBody(raw.slice(headEnd + m[0].length)) : '';
+  return readMimeMessage(headerBlock, body, opts);
+}
+
+/** A message of the file (bytes as a latin1 string), or one that was skipped and why. */
+export type MboxItem = { ok: true; raw: string; index: number } | { ok: false; index: number; reason: string };
+
+/**
+ * Incremental mbox reader: `pushBytes(chunk)` then `take()` the messages completed so far;
+ * `end()` returns the last one. A message is complete when the next `From ` line that follows
+ * a blank line (or starts the file) is seen. Memory holds at most one message plus one chunk.
+ */
+export class MboxReader extends LineSplitter<MboxItem> {
   private current: string[] | null = null;
+  private chars = 0;
+  private oversized = false;
+  private index = 0;
   private prevBlank = true;
+  protected override readonly maxLineChars = LIMITS.fileMessageMaxBytes;
+
+  /** Feeds raw file bytes. */
+  pushBytes(chunk: Uint8Array): void {
+    this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1'));
+  }
 
   protected line(raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (this.prevBlank && line.startsWith('From ')) {
       this.finish();
       this.current = [];
+      this.chars = 0;
+      this.oversized = false;
+      this.index++;
       this.prevBlank = false;
       return;
     }
     this.prevBlank = line.length === 0;
-    this.current?.push(raw);
+    if (this.current === null || this.oversized) return;
+    this.chars += raw.length + 1;
+    if (this.chars > LIMITS.fileMessageMaxBytes) this.oversized = true;
+    else this.current.push(raw);
+  }
+
+  protected override overlong(): void {
+    if (this.current !== null) this.oversized = true;
+    this.prevBlank = false;
   }
 
   protected override finish(): void {
     if (this.current === null) return;
-    // The blank line before the next envelope is a separator, not message content; our
-    // parseMboxMessage expects the message to end with "\n\n" (its own LF + separator).
-    this.ready.push(`${this.current.join('\n')}\n`);
+    const lines = this.current;
     this.current = null;
+    if (this.oversized) {
+      this.ready.push({ ok: false, index: this.index, reason: `message ${this.index} is larger than ${LIMITS.fileMessageMaxBytes} bytes; skipped` });
+      return;
+    }
+    // The blank line before the next envelope separates messages; it is not content.
+    const last = lines[lines.length - 1];
+    if (last === '' || last === '\r') lines.pop();
+    this.ready.push({ ok: true, raw: lines.length > 0 ? `${lines.join('\n')}\n` : '', index: this.index });
   }
 }

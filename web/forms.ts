@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { AddPeerSchema, NewPostSchema, StartMirrorSchema, type AddPeer, type NewPost, type StartMirror } from '../protocol/api';
-import { LIMITS } from '../protocol/limits';
 import { zodProblem } from '../protocol/article';
 
 /** What @fastify/formbody hands over: a field may repeat, then it is an array. */
@@ -53,11 +52,8 @@ export function postFromForm(newsgroups: string[], f: PostForm): FormResult<NewP
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: problem(parsed.error) };
 }
 
-/** References for a reply to `parent`: its own plus its id, the first kept when over the limit. */
-export function replyReferences(parent: { id: string; references: string[] }): string[] {
-  const refs = [...parent.references, parent.id];
-  return refs.length <= LIMITS.referencesMax ? refs : [refs[0], ...refs.slice(refs.length - LIMITS.referencesMax + 1)];
-}
+/** References for a reply to `parent` (shared with `newsmesh reply`). */
+export { replyReferences } from '../protocol/article';
 
 export function peerFromForm(f: PeerForm): FormResult<AddPeer> {
   const parsed = AddPeerSchema.safeParse({ url: f.url.trim(), ...(f.groups.trim() ? { groups: f.groups.trim() } : {}) });

@@ -1,11 +1,12 @@
 /**
  * The web UI part: server-rendered pages on the web listener, reached only through
  * NodeService. Refuses to build when --web is reachable from elsewhere without a password,
- * adds the password check for writes (pages and JSON API) and the security headers.
+ * adds the password check for writes (pages and JSON API, with back-off on wrong ones) and the
+ * security headers.
  */
 import helmet from '@fastify/helmet';
 import type { PartFactory } from '../node/part';
-import { checkWebAccess, requirePasswordForWrites } from './access';
+import { PasswordTries, requirePasswordForWrites } from './access';
 import { pagesPlugin } from './pages-plugin';
 import { webDirs } from './paths';
 import { createViews } from './views';
@@ -25,7 +26,6 @@ export const CSP_DIRECTIVES = {
 
 export const webPart: PartFactory = (components) => {
   const { config, service, clock } = components;
-  checkWebAccess(config);
   const dirs = webDirs();
   const views = createViews(dirs.templates, clock);
   // Tuning for benchmarks only: NEWSMESH_WEB_PAGE_CACHE=0 measures the uncached page path.
@@ -35,10 +35,17 @@ export const webPart: PartFactory = (components) => {
     name: 'web',
     webRoutes: [
       (app) => {
-        if (config.webPassword) requirePasswordForWrites(app, config.webPassword);
+        if (config.webPassword) requirePasswordForWrites(app, config.webPassword, new PasswordTries(clock));
         // Plain HTTP on loopback: HSTS and upgrade-insecure-requests would only break it.
-        app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES }, hsts: false });
-        app.register(pagesPlugin, { service, views, clock, groupPageCache, staticDir: dirs.static });
+        // Referrer-Policy same-origin, not helmet's no-referrer: under no-referrer browsers send
+        // `Origin: null` with the pages' own forms, which the owner guard cannot tell from a
+        // sandboxed page of another site. Other sites still get no referrer.
+        app.register(helmet, {
+          contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+          hsts: false,
+          referrerPolicy: { policy: 'same-origin' },
+        });
+        app.register(pagesPlugin, { service, views, clock, groupPageCache, staticDir: dirs.static, formBodyLimit: app.bodyLimits.form });
       },
     ],
   };

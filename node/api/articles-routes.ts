@@ -36,7 +36,7 @@ export const articlesRoutes: FastifyPluginAsyncZod<ApiRoutesOptions> = async (ap
 
   app.get('/api/articles/:id', { schema: { params: ArticleParamsSchema } }, (req) => service.getArticle(req.params.id));
 
-  app.post('/api/articles', { schema: { body: NewPostSchema, response: { 201: PostResultSchema } } }, async (req, reply) => {
+  app.post('/api/articles', { bodyLimit: app.bodyLimits.article, schema: { body: NewPostSchema, response: { 201: PostResultSchema } } }, async (req, reply) => {
     const result = await service.post(req.body);
     return reply.code(201).send(result);
   });

@@ -60,7 +60,7 @@ export const exportRoutes: FastifyPluginAsyncZod<ExportRoutesOptions> = async (a
     return reply.send(Readable.from(exportGroup(store, group, format, pageSize)));
   });
 
-  app.post('/api/import', { schema: { body: ImportBatchSchema, response: { 200: ImportResultSchema } } }, async (req): Promise<ImportResult> => {
+  app.post('/api/import', { bodyLimit: app.bodyLimits.import, schema: { body: ImportBatchSchema, response: { 200: ImportResultSchema } } }, async (req): Promise<ImportResult> => {
     const results = await ingest.submit(req.body.articles, { kind: 'import' });
     const out: ImportResult = { added: 0, present: 0, rejected: 0, problems: [] };
     for (const r of results) {

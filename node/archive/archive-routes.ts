@@ -56,7 +56,7 @@ export const archiveRoutes: FastifyPluginAsyncZod<ArchiveRoutesOptions> = async 
     },
   );
 
-  app.post('/v1/sendme', { schema: { body: SendmeSchema, response: { 200: ArchiveSendmeReplySchema } } }, async (req) => {
+  app.post('/v1/sendme', { bodyLimit: app.bodyLimits.ids, schema: { body: SendmeSchema, response: { 200: ArchiveSendmeReplySchema } } }, async (req) => {
     const ids = req.body.ids;
     const stored = await store.getManyStored(ids);
     const articles: Article[] = [];

@@ -1,6 +1,7 @@
 /**
  * A small client of the local JSON API for the CLI subcommands. Errors come back as the
- * API's `{ error: { code, message } }` and become a CliError with that message.
+ * API's `{ error: { code, message } }` and become a CliError with that message. Every change
+ * is sent as a JSON request, body or not: the web listener takes changes only in that form.
  */
 import { CliError } from './errors';
 
@@ -12,7 +13,7 @@ export class ApiClient {
     try {
       res = await fetch(new URL(path, this.base), {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: method === 'GET' || method === 'HEAD' ? {} : { 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {

@@ -7,5 +7,21 @@ import { startCommand } from './start';
 import { postCommand } from './post';
 import { checkCommand } from './check';
 import { peersCommand } from './peers';
+import { mirrorsCommand } from './mirrors';
+import { groupsCommand, showCommand, threadsCommand } from './read';
+import { replyCommand } from './reply';
 
-export const commands: (() => Command)[] = [startCommand, postCommand, checkCommand, mirrorCommand, exportCommand, importCommand, peersCommand];
+export const commands: (() => Command)[] = [
+  startCommand,
+  postCommand,
+  replyCommand,
+  groupsCommand,
+  threadsCommand,
+  showCommand,
+  checkCommand,
+  mirrorCommand,
+  mirrorsCommand,
+  exportCommand,
+  importCommand,
+  peersCommand,
+];

@@ -30,6 +30,17 @@ export function describeFailure(err: unknown): { message: string; exitCode: numb
   return { message: e?.message ?? String(err), exitCode: 1, stack: e?.stack };
 }
 
+/**
+ * A refusal of the local API names the field of the JSON body (`newsgroups: ...`); on the
+ * command line the person wrote a flag, so the message names that (`--group: ...`).
+ */
+export function asFlags(err: unknown, flags: Record<string, string>): unknown {
+  if (!(err instanceof CliError)) return err;
+  const m = /^([A-Za-z]+): /.exec(err.message);
+  const flag = m ? flags[m[1]] : undefined;
+  return flag ? new CliError(`${flag}: ${err.message.slice(m![0].length)}`, err.exitCode) : err;
+}
+
 export function fail(err: unknown): never {
   const d = describeFailure(err);
   process.stderr.write(`newsmesh: ${d.message}\n`);

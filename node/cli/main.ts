@@ -38,6 +38,11 @@ const program = new Command('newsmesh')
   .showHelpAfterError();
 for (const make of commands) program.addCommand(make());
 configure(program);
+// Bare `newsmesh` is a usage mistake like any other: the help on stderr, exit 2.
+if (process.argv.length <= 2) {
+  process.stderr.write(program.helpInformation());
+  process.exit(2);
+}
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`newsmesh: ${err.message}\n`);
   process.exit(1);

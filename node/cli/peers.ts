@@ -1,7 +1,8 @@
 /**
  * `newsmesh peers add URL [--groups WILDMAT] | list | remove NAME | approve NAME`: manages
  * the running node's peers through its local API. `add` returns after the handshake and
- * prints the peer's name and state; `list` prints one line per peer with its link health.
+ * prints the peer's name and state; `list` prints one line per peer with its key fingerprint
+ * and link health.
  */
 import { Command } from 'commander';
 import type { PeerInfo } from '../../protocol/api';
@@ -22,12 +23,15 @@ export function formatPeer(p: PeerInfo): string {
     p.url,
     p.state,
     `backlog=${p.backlog}`,
+    `key=${p.fingerprint ?? 'none'}`,
     `groups=${p.groups ?? '*'}`,
     `seen=${ago(p.lastSeenAt)}`,
     `sent=${p.sent ?? 0}`,
     `dup=${((p.duplicateRatio ?? 0) * 100).toFixed(1)}%`,
     `lag=${p.lagMs ?? 0}ms`,
   ];
+  // A peer that leaves its offers undelivered is shown so: its offers wait behind others'.
+  if (p.priority === 'low') parts.push(`priority=low unfulfilled=${p.unfulfilled ?? 0}`);
   if (p.lastError) parts.push(`error="${p.lastError}"`);
   return parts.join('  ');
 }

@@ -5,7 +5,10 @@
 import { Command } from 'commander';
 import { ApiClient } from './api-client';
 import { apiOption } from './options';
-import { fail } from './errors';
+import { asFlags, fail } from './errors';
+
+/** The body fields of POST /api/articles as this command's flags. */
+export const POST_FLAGS = { newsgroups: '--group', from: '--from', subject: '--subject', body: '--body', references: '--references' };
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -36,7 +39,7 @@ export function postCommand(): Command {
         });
         process.stdout.write(`${id}\n`);
       } catch (err) {
-        fail(err);
+        fail(asFlags(err, POST_FLAGS));
       }
     });
 }

@@ -5,11 +5,15 @@
  * counts the queues (ids only, never articles), greets every known peer with our current
  * URL, and peers with each `--peer` URL, retrying in the background until it answers.
  */
-import type { Hello, HelloReply } from '../../protocol/peer-messages';
+import type { ChallengeReply, ChallengeRequest, Hello, HelloReply } from '../../protocol/peer-messages';
 import type { AddPeer, PeerInfo } from '../../protocol/api';
 import type { Article } from '../../protocol/article';
 import type { PeerService } from '../feature-services';
 import { NmError, notFound } from '../errors';
+import { ChallengeBook } from '../identity/challenges';
+import { fingerprint } from '../identity/fingerprint';
+import { AddressLimiter, DEFAULT_HELLO_LIMIT, type AddressLimitInit } from '../net/address-limiter';
+import { AddressPolicy } from '../net/address-policy';
 import type { AcceptedEvent, FeedRouter, Origin } from '../ingest/origin';
 import { peerOf } from '../ingest/origin';
 import type { NodeComponents } from '../part';
@@ -17,7 +21,6 @@ import { key, prefixRange, SEP } from '../store/keys';
 import { Backoff } from './backoff';
 import { BodyCache } from './body-cache';
 import { QueueDeleter } from './queue-deleter';
-import { InFlight } from './in-flight';
 import { KnownHaves } from './known-haves';
 import { LinkStats } from './link-stats';
 import { bearerToken, normUrl } from './peer-auth';
@@ -25,13 +28,15 @@ import { PeerLink, type LinkComponents, type LinkInit } from './peer-link';
 import type { FeedLink, LinkKind } from './link-kind';
 import { isActive } from './peer-record';
 import { PeerTable } from './peer-table';
-import { Peering } from './peering';
+import type { HelloContext } from './hello-check';
+import { Peering, type PeeringInit } from './peering';
 import { PeerRateLimit, type RateLimitInit } from './rate-limit';
 import { Receiver } from './receiver';
 import type { Transport } from './transport';
 
-export interface GossipInit extends LinkInit, RateLimitInit {
-  helloTimeoutMs: number;
+export interface GossipInit extends LinkInit, RateLimitInit, PeeringInit {
+  /** Challenges and hellos per client address (the handshake routes need no token). */
+  helloLimit: AddressLimitInit;
   inFlightTtlMs: number;
   /** How often the watchdog looks for stalled links. */
   watchdogMs: number;
@@ -51,6 +56,9 @@ export const DEFAULT_GOSSIP_INIT: GossipInit = {
   stallMs: 30_000,
   tailMax: 20_000,
   helloTimeoutMs: 10_000,
+  helloLimit: DEFAULT_HELLO_LIMIT,
+  strangerPendingTtlMs: 3 * 24 * 3_600_000,
+  strangerSilentTtlMs: 7 * 24 * 3_600_000,
   inFlightTtlMs: 10_000,
   watchdogMs: 5_000,
   bodyCacheBytes: 16 * 1024 * 1024,
@@ -65,12 +73,13 @@ export class GossipEngine implements PeerService, FeedRouter {
   readonly table: PeerTable;
   readonly receiver: Receiver;
   readonly limiter: PeerRateLimit;
+  /** Per client address, for /v1/challenge and /v1/hello. */
+  readonly helloLimiter: AddressLimiter;
   private readonly links = new Map<string, FeedLink>();
   /** Other feed protocols (NNTP) sharing the table, queues and routing; see link-kind.ts. */
   private readonly kinds: LinkKind[] = [];
   private readonly stats = new Map<string, LinkStats>();
-  private readonly inFlight: InFlight;
-  private readonly haves = new KnownHaves();
+  private readonly haves: KnownHaves;
   private readonly bodies: BodyCache;
   private readonly deleter: QueueDeleter;
   private readonly stopping = new AbortController();
@@ -84,15 +93,22 @@ export class GossipEngine implements PeerService, FeedRouter {
   ) {
     this.log = c.logger.child({ component: 'gossip' });
     this.table = new PeerTable(c.store);
-    this.inFlight = new InFlight(c.clock, init.inFlightTtlMs);
+    this.haves = new KnownHaves(c.clock);
     this.bodies = new BodyCache(init.bodyCacheBytes);
     this.deleter = new QueueDeleter(c.store, (ops) => c.ingest.submit([], { kind: 'local' }, ops));
     this.limiter = new PeerRateLimit(c.clock, init);
+    this.helloLimiter = new AddressLimiter(c.clock, init.helloLimit);
+    const policy = new AddressPolicy(c, {
+      allowPrivate: c.config.allowPrivatePeers,
+      ownHosts: () => [c.config.listen.host, hostOf(c.service.identity.peerUrl)],
+      resolveTimeoutMs: Math.min(init.helloTimeoutMs, 3_000),
+    });
     this.peering = new Peering(
-      { ...c, table: this.table, log: this.log, helloTimeoutMs: init.helloTimeoutMs },
+      { ...c, table: this.table, log: this.log, challenges: new ChallengeBook(c.clock), policy },
+      init,
       { linkFor: (name) => this.linkFor(name), forget: (name) => this.forget(name) },
     );
-    this.receiver = new Receiver({ ...c, table: this.table, inFlight: this.inFlight, haves: this.haves, stats: (p) => this.statsOf(p) });
+    this.receiver = new Receiver({ ...c, table: this.table, haves: this.haves, stats: (p) => this.statsOf(p) }, { inFlightTtlMs: init.inFlightTtlMs });
   }
 
   // ---- life cycle ----------------------------------------------------------------
@@ -145,7 +161,8 @@ export class GossipEngine implements PeerService, FeedRouter {
       } catch (err) {
         const wait = backoff.next();
         this.log.warn({ url, reason: (err as Error).message, retryInMs: wait }, '--peer: cannot peer yet');
-        if ((err as NmError).code === 'NM_ERR_PEER_REFUSED') return;
+        // Refusals (by the peer, or by who holds the name here) need a person, not a retry.
+        if (['NM_ERR_PEER_REFUSED', 'NM_ERR_PEER_EXISTS', 'NM_ERR_PEER_LIMIT'].includes((err as NmError).code)) return;
         await this.c.clock.sleep(wait, this.stopping.signal);
       }
     }
@@ -155,7 +172,8 @@ export class GossipEngine implements PeerService, FeedRouter {
     while (!this.stopping.signal.aborted) {
       await this.c.clock.sleep(this.init.watchdogMs, this.stopping.signal);
       if (this.stopping.signal.aborted) return;
-      this.inFlight.sweep();
+      this.sweepMemory();
+      await this.peering.expireStrangers().catch((err) => this.log.warn({ err }, 'cannot expire stranger peers'));
       await this.table.flush().catch((err) => this.log.warn({ err }, 'cannot save peer records'));
       for (const link of this.links.values()) await link.checkStall().catch(() => false);
     }
@@ -192,8 +210,12 @@ export class GossipEngine implements PeerService, FeedRouter {
 
   // ---- peering (hello, add, approve: peering.ts) ------------------------------------
 
-  handleHello(hello: Hello, authorization: string | undefined): Promise<HelloReply> {
-    return this.peering.handleHello(hello, authorization);
+  handleChallenge(req: ChallengeRequest | undefined): ChallengeReply {
+    return this.peering.handleChallenge(req);
+  }
+
+  handleHello(hello: Hello, ctx: HelloContext): Promise<HelloReply> {
+    return this.peering.handleHello(hello, ctx);
   }
 
   add(req: AddPeer): Promise<{ name: string; url: string; state: PeerInfo['state'] }> {
@@ -235,7 +257,10 @@ export class GossipEngine implements PeerService, FeedRouter {
         offersReceived: s.offersReceived,
         bodiesReceived: s.bodiesReceived,
         restarts: s.restarts,
+        unfulfilled: s.unfulfilled,
+        priority: s.priority(this.c.clock.now()),
         waitingForApproval: !rec.localOk,
+        ...(rec.key ? { key: rec.key, fingerprint: fingerprint(rec.key) } : {}),
       });
     }
     return out;
@@ -258,6 +283,8 @@ export class GossipEngine implements PeerService, FeedRouter {
     const rec = name ? this.table.get(name) : undefined;
     if (!rec) return { error: new NmError('NM_ERR_UNAUTHORIZED', 'missing or unknown bearer token: greet with POST /v1/hello first') };
     if (!isActive(rec)) return { error: new NmError('NM_ERR_FORBIDDEN', 'this peering is waiting for approval') };
+    // Heard from: keeps a peer that only pushes to us from expiring as silent.
+    this.table.touch(rec.name, { lastSeenAt: this.c.clock.now() });
     return { peer: rec.name };
   }
 
@@ -269,6 +296,17 @@ export class GossipEngine implements PeerService, FeedRouter {
   peerAtUrl(url: string): { name: string; token?: string } | null {
     const rec = this.table.byUrl(url);
     return rec ? { name: rec.name, ...(rec.tokenOut ? { token: rec.tokenOut } : {}) } : null;
+  }
+
+  /** What this node keeps in memory about a peer (bounded; tests and diagnostics read it). */
+  memoryOf(name: string): { openMarks: number; refused: number; deferred: number; knownHaves: number } {
+    return { ...this.receiver.memoryOf(name), knownHaves: this.haves.count(name) };
+  }
+
+  /** Drops expired per-peer memory and strikes peers whose in-flight marks expired (the watchdog calls it). */
+  sweepMemory(): void {
+    this.receiver.sweep();
+    this.haves.sweep();
   }
 
   // ---- internals -----------------------------------------------------------------------
@@ -310,9 +348,20 @@ export class GossipEngine implements PeerService, FeedRouter {
     await this.table.remove(name);
     await link?.stop();
     this.haves.forget(name);
+    this.receiver.forget(name);
     this.limiter.forget(name);
+    this.stats.delete(name);
     // A commit that routed to this peer before the removal may still be landing.
     await this.c.ingest.flushed();
     await this.c.store.subs.queues.clear(prefixRange(name));
+  }
+}
+
+/** The host of a URL, or '' (the policy only reads IP literals and localhost). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
   }
 }

@@ -20,7 +20,7 @@ export interface GossipPartOptions extends Partial<GossipInit> {
 export function gossipPart(opts: GossipPartOptions = {}): PartFactory {
   return (components): NodePart => {
     const { transport: given, ...init } = opts;
-    const transport = given ?? new HttpTransport({ metrics: components.metrics }, { connectionsPerPeer: 8 });
+    const transport = given ?? new HttpTransport({ metrics: components.metrics, clock: components.clock }, { connectionsPerPeer: 8 });
     const engine = new GossipEngine({ ...components, transport }, { ...DEFAULT_GOSSIP_INIT, ...init });
     components.ingest.setRouter(engine);
     components.ingest.onAccepted((events) => engine.onAccepted(events));

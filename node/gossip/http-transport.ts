@@ -2,10 +2,13 @@
  * The production Transport: undici with one keep-alive pool per peer origin, a timeout on
  * connect, headers and body of every request, and byte counting into the node's metrics
  * (wireBytesSent/Received: bodies and headers, what the bench calls bytes on the wire).
+ * Answers are streamed and dropped (socket closed) as soon as they pass the request's
+ * `maxBytes`, or at once when their Content-Length says they would.
  */
 import { Agent, errors as undiciErrors } from 'undici';
+import { systemClock, type Clock } from '../clock';
 import type { Metrics } from '../metrics';
-import { TransportError, type PeerRequest, type PeerResponse, type Transport, type TransportStats } from './transport';
+import { REPLY_CAPS, TransportError, type PeerRequest, type PeerResponse, type Transport, type TransportStats } from './transport';
 
 export interface HttpTransportInit {
   /** Sockets per peer origin: several batches in flight need several. */
@@ -16,11 +19,13 @@ export interface HttpTransportInit {
 export class HttpTransport implements Transport {
   readonly stats: TransportStats = { requests: 0, byPath: {}, bodyBytesSent: 0, bodyBytesReceived: 0, headerBytes: 0 };
   private readonly agent: Agent;
+  private readonly clock: Clock;
 
   constructor(
-    private readonly c: { metrics: Metrics },
+    private readonly c: { metrics: Metrics; clock?: Clock },
     init: HttpTransportInit = {},
   ) {
+    this.clock = c.clock ?? systemClock;
     this.agent = new Agent({
       connections: init.connectionsPerPeer ?? 8,
       keepAliveTimeout: 30_000,
@@ -40,6 +45,20 @@ export class HttpTransport implements Transport {
     for (const [k, v] of Object.entries(headers)) hdr += k.length + v.length + 4;
     this.stats.requests++;
     this.stats.byPath[req.path] = (this.stats.byPath[req.path] ?? 0) + 1;
+    // undici's timeouts bound each wait; this deadline bounds the whole call, so a reply that
+    // trickles in a byte at a time cannot hold it open. (Not AbortSignal.any: on Node 20 it
+    // leaks when combined with a long-lived signal such as a link's.)
+    const call = new AbortController();
+    const settled = new AbortController();
+    const onAbort = () => call.abort(req.signal?.reason);
+    if (req.signal?.aborted) onAbort();
+    else req.signal?.addEventListener('abort', onAbort, { once: true });
+    let pastDeadline = false;
+    void this.clock.sleep(req.timeoutMs, settled.signal).then(() => {
+      if (settled.signal.aborted) return;
+      pastDeadline = true;
+      call.abort(DEADLINE);
+    });
     try {
       const res = await this.agent.request({
         origin: origin.origin,
@@ -49,19 +68,21 @@ export class HttpTransport implements Transport {
         body: req.body,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
-        signal: req.signal,
+        signal: call.signal,
       });
-      const text = await res.body.text();
       for (const [k, v] of Object.entries(res.headers)) hdr += k.length + String(v).length + 4;
       hdr += 17; // status line
-      const received = Buffer.byteLength(text);
+      const { text, received } = await readCapped(res.body, req.maxBytes ?? REPLY_CAPS.small, Number(res.headers['content-length'] ?? -1), req);
       this.count(bodyBytes, received, hdr);
       const ra = res.headers['retry-after'];
       const retryAfterMs = typeof ra === 'string' && /^\d+$/.test(ra) ? Number(ra) * 1000 : undefined;
       return { status: res.statusCode, text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     } catch (err) {
       this.count(bodyBytes, 0, hdr);
-      throw toTransportError(err, req);
+      throw toTransportError(err, req, pastDeadline);
+    } finally {
+      settled.abort();
+      req.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -78,13 +99,40 @@ export class HttpTransport implements Transport {
   }
 }
 
-function toTransportError(err: unknown, req: PeerRequest): TransportError {
-  const where = `${req.method} ${req.url}${req.path}`;
-  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
-    return new TransportError('timeout', `${where}: no answer within ${req.timeoutMs} ms`);
+const DEADLINE = { reason: 'deadline' };
+
+type Body = AsyncIterable<Buffer> & { destroy(err?: Error): unknown };
+
+/** Reads a body up to `max` bytes; past it the stream is destroyed and a 'too-large' error thrown. */
+async function readCapped(body: Body, max: number, declared: number, req: PeerRequest): Promise<{ text: string; received: number }> {
+  const tooLarge = () => new TransportError('too-large', `${where(req)}: answer larger than ${max} bytes (the limit for ${req.path.split('?')[0]})`);
+  if (declared > max) {
+    body.destroy();
+    throw tooLarge();
   }
-  if (err instanceof undiciErrors.RequestAbortedError || (err as Error)?.name === 'AbortError') return new TransportError('aborted', `${where}: aborted`);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of body) {
+    received += chunk.length;
+    if (received > max) {
+      body.destroy();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return { text: Buffer.concat(chunks, received).toString('utf8'), received };
+}
+
+const where = (req: PeerRequest) => `${req.method} ${req.url}${req.path}`;
+
+function toTransportError(err: unknown, req: PeerRequest, pastDeadline: boolean): TransportError {
+  if (err instanceof TransportError) return err;
+  const timedOut = err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError;
+  if (pastDeadline || timedOut) {
+    return new TransportError('timeout', `${where(req)}: no answer within ${req.timeoutMs} ms`);
+  }
+  if (err instanceof undiciErrors.RequestAbortedError || (err as Error)?.name === 'AbortError') return new TransportError('aborted', `${where(req)}: aborted`);
   const e = err as Error & { code?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code ?? '';
-  return new TransportError('network', `${where}: ${code ? `${code} ` : ''}${e.message}`);
+  return new TransportError('network', `${where(req)}: ${code ? `${code} ` : ''}${e.message}`);
 }

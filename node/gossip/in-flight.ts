@@ -1,45 +1,140 @@
 /**
  * Ids this node asked a peer for (answered `sendme`) and whose body has not arrived yet
  * (cf. INN's innd/wip.c). A second offer of such an id gets `later`, so each body crosses
- * each link at most once. A mark expires after `ttlMs`, so an id whose sender died
- * mid-transfer is taken from the next peer that offers it.
+ * each link at most once. A mark lasts a fixed window from when it was given: its holder's
+ * re-offers (retries) are asked again but never extend it, so offering without sending
+ * cannot keep an id away. Once the window passes undelivered the holder gets a strike and
+ * the mark goes to the next other peer that offers the id; the holder gets it back only
+ * when nobody else is waiting. Bounded: an LRU over all ids, and few open marks per peer.
  */
+import type { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
+import { clockedLru } from './peer-memory';
+
+export type Claim = 'sendme' | 'later';
+
+export interface InFlightInit {
+  /** Marks over all peers. */
+  max: number;
+  /** Open marks of one peer: more than its batches in flight could ever need. */
+  perPeerMax: number;
+  /** How long a mark (and who waits for it) is kept after it was given, expired or not. */
+  keepMs: number;
+}
+
+interface Mark {
+  peer: string;
+  until: number;
+  /** Other peers that offered the id while it was marked (a few suffice). */
+  waiting: string[];
+  /** Still counting against its holder: not delivered, expired or dropped yet. */
+  open: boolean;
+}
+
+const WAITING_MAX = 8;
 
 export class InFlight {
-  private readonly marks = new Map<string, { peer: string; until: number }>();
+  private readonly marks: LRUCache<string, Mark>;
+  private readonly open = new Map<string, number>();
 
   constructor(
     private readonly clock: Clock,
-    private readonly ttlMs: number,
-  ) {}
+    private readonly init: InFlightInit,
+    /** A holder let its mark expire: told once per mark. */
+    private readonly onMissed: (peer: string, id: string) => void,
+  ) {
+    this.marks = clockedLru<string, Mark>(clock, {
+      max: init.max,
+      ttl: init.keepMs,
+      // Dropped for room ('evict') is no fault of the holder; past keepMs unswept ('expire') is.
+      dispose: (m, id, reason) => {
+        if (reason === 'expire') this.expire(id, m);
+        else if (reason === 'evict') this.close(m);
+      },
+    });
+  }
 
   /**
-   * True when another peer is still expected to deliver `id`. The same peer offering it
-   * again is retrying a transfer that failed on its side, so it may send it.
+   * Decides an offer of `id` by `peer`: `sendme` (the peer holds the mark for `windowMs`, or
+   * already did) or `later` (another peer is expected to deliver it).
    */
-  busy(id: string, peer: string, now = this.clock.now()): boolean {
+  claim(id: string, peer: string, windowMs: number, now = this.clock.now()): Claim {
     const m = this.marks.get(id);
-    if (!m || m.peer === peer) return false;
-    if (m.until > now) return true;
+    if (m?.open && m.until > now) {
+      if (m.peer === peer) return 'sendme'; // a retry: asked again, the window unchanged
+      if (!m.waiting.includes(peer) && m.waiting.length < WAITING_MAX) m.waiting.push(peer);
+      return 'later';
+    }
+    if (m?.open) this.expire(id, m);
+    const waiting = m ? m.waiting.filter((p) => p !== peer) : [];
+    // The holder that let it expire waits for the others that are waiting for it.
+    if (m && m.peer === peer && waiting.length > 0) return 'later';
+    if ((this.open.get(peer) ?? 0) >= this.init.perPeerMax) return 'later';
+    this.marks.set(id, { peer, until: now + windowMs, waiting, open: true });
+    this.open.set(peer, (this.open.get(peer) ?? 0) + 1);
+    return 'sendme';
+  }
+
+  /**
+   * `peer` sent the body of `id` (`stored`: it is held here now, accepted or duplicate).
+   * True when that fulfilled the peer's own open mark. The mark ends when its holder
+   * delivered or the article is stored; someone else's bad copy leaves it in place.
+   */
+  settle(id: string, peer: string, stored: boolean): boolean {
+    const m = this.marks.peek(id);
+    if (!m) return false;
+    const fulfilled = m.open && m.peer === peer;
+    if (fulfilled || stored) {
+      this.close(m);
+      this.marks.delete(id);
+    }
+    return fulfilled;
+  }
+
+  /** Frees the peer's mark without a verdict (its batch could not be committed). */
+  release(id: string, peer: string): void {
+    const m = this.marks.peek(id);
+    if (m?.peer !== peer) return;
+    this.close(m);
     this.marks.delete(id);
-    return false;
   }
 
-  mark(id: string, peer: string, now = this.clock.now()): void {
-    this.marks.set(id, { peer, until: now + this.ttlMs });
-  }
-
-  clear(id: string): void {
-    this.marks.delete(id);
-  }
-
-  /** Drops expired marks; called now and then so the map stays bounded. */
-  sweep(now = this.clock.now()): void {
-    for (const [id, m] of this.marks) if (m.until <= now) this.marks.delete(id);
+  /** Open marks of the peer. */
+  openOf(peer: string): number {
+    return this.open.get(peer) ?? 0;
   }
 
   get size(): number {
     return this.marks.size;
+  }
+
+  /** Strikes the holders of marks past their window and drops marks past keepMs. */
+  sweep(now = this.clock.now()): void {
+    this.marks.purgeStale();
+    for (const [id, m] of this.marks.entries()) if (m.open && m.until <= now) this.expire(id, m);
+  }
+
+  /** Drops the peer's marks (it was forgotten); the ids go to whoever offers them next. */
+  forget(peer: string): void {
+    for (const [id, m] of [...this.marks.entries()]) {
+      if (m.peer !== peer) continue;
+      this.close(m);
+      this.marks.delete(id);
+    }
+    this.open.delete(peer);
+  }
+
+  private expire(id: string, m: Mark): void {
+    if (!m.open) return;
+    this.close(m);
+    this.onMissed(m.peer, id);
+  }
+
+  private close(m: Mark): void {
+    if (!m.open) return;
+    m.open = false;
+    const n = (this.open.get(m.peer) ?? 0) - 1;
+    if (n > 0) this.open.set(m.peer, n);
+    else this.open.delete(m.peer);
   }
 }

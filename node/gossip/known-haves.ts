@@ -1,26 +1,44 @@
 /**
  * Ids each peer is known to hold already, because it offered or sent them to us. The router
  * skips those peers, which saves the IHAVE round a peer would only answer "have it". Bounded
- * per peer (oldest forgotten first): forgetting only costs an extra offer, never an article.
+ * over all peers and per peer, and expiring (a peer parking offered ids costs bounded memory):
+ * forgetting only costs an extra offer, never an article.
  */
-export class KnownHaves {
-  private readonly sets = new Map<string, Set<string>>();
+import type { Clock } from '../clock';
+import { PeerIdMemory, type PeerMemoryInit } from './peer-memory';
 
-  constructor(private readonly perPeer = 50_000) {}
+/** Ids up to 250 bytes: 100,000 of them are ~40 MB at worst, ~10 MB as ids usually are. */
+export const KNOWN_HAVES_DEFAULTS: PeerMemoryInit = { max: 100_000, perPeerMax: 20_000, ttlMs: 30 * 60_000 };
+
+export class KnownHaves {
+  private readonly mem: PeerIdMemory<true>;
+
+  constructor(clock: Clock, init: PeerMemoryInit = KNOWN_HAVES_DEFAULTS) {
+    this.mem = new PeerIdMemory(clock, init);
+  }
 
   add(peer: string, id: string): void {
-    let s = this.sets.get(peer);
-    if (!s) this.sets.set(peer, (s = new Set()));
-    if (s.has(id)) return; // keeping the first-seen order is enough for a FIFO bound
-    s.add(id);
-    if (s.size > this.perPeer) s.delete(s.values().next().value as string);
+    this.mem.set(peer, id, true);
   }
 
   has(peer: string, id: string): boolean {
-    return this.sets.get(peer)?.has(id) ?? false;
+    return this.mem.has(peer, id);
+  }
+
+  /** Ids held for the peer (the bench and tests read it). */
+  count(peer: string): number {
+    return this.mem.count(peer);
+  }
+
+  get size(): number {
+    return this.mem.size;
   }
 
   forget(peer: string): void {
-    this.sets.delete(peer);
+    this.mem.forget(peer);
+  }
+
+  sweep(): void {
+    this.mem.sweep();
   }
 }

@@ -3,6 +3,7 @@
  * form of a peer URL. Who owns a token is the gossip engine's to say
  * (PeerService.peerForAuthorization), from its in-memory peer table.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** The token of an `Authorization: Bearer TOKEN` header, or null. */
 export function bearerToken(header: string | undefined): string | null {
@@ -13,3 +14,10 @@ export function bearerToken(header: string | undefined): string | null {
 
 /** A peer URL as compared everywhere: without trailing slashes. */
 export const normUrl = (url: string): string => url.replace(/\/+$/, '');
+
+/** Compares a presented token with the expected one in constant time (hashes make the lengths equal). */
+export function sameToken(presented: string | null | undefined, expected: string): boolean {
+  if (!presented) return false;
+  const h = (t: string) => createHash('sha256').update(t).digest();
+  return timingSafeEqual(h(presented), h(expected));
+}

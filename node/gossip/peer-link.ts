@@ -19,7 +19,7 @@ import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from './outbou
 import type { QueueDeleter } from './queue-deleter';
 import type { LinkStats } from './link-stats';
 import { isActive, type PeerRecord } from './peer-record';
-import { parseJson, TransportError, type Transport } from './transport';
+import { parseJson, REPLY_CAPS, TransportError, type Transport } from './transport';
 
 export interface LinkComponents {
   store: Store;
@@ -156,7 +156,7 @@ export class PeerLink {
       return false;
     }
     const res = await this.c.transport
-      .request({ url: rec.url, method: 'GET', path: '/healthz', timeoutMs: this.init.requestTimeoutMs })
+      .request({ url: rec.url, method: 'GET', path: '/healthz', timeoutMs: this.init.requestTimeoutMs, maxBytes: REPLY_CAPS.small })
       .catch(() => null);
     if (!res || res.status !== 200) return false;
     this.c.logger.warn({ backlog: this.backlog, stalledMs: now - this.lastProgressAt }, 'link stalled while the peer answers: restarting it');
@@ -247,7 +247,7 @@ export class PeerLink {
       const ids = batch.map((e) => e.id);
       // In no-check mode the peer has been wanting (nearly) everything: skip the offer.
       const noCheck = this.noCheck.active;
-      const reply = noCheck ? { sendme: ids, later: [] } : IhaveReplySchema.parse(await this.post(rec, '/v1/ihave', JSON.stringify({ ids }), signal));
+      const reply = noCheck ? { sendme: ids, later: [] } : IhaveReplySchema.parse(await this.post(rec, '/v1/ihave', JSON.stringify({ ids }), signal, REPLY_CAPS.ihave));
       if (!noCheck) {
         this.c.metrics.ihaveSent += ids.length;
         this.c.stats.offered += ids.length;
@@ -268,7 +268,7 @@ export class PeerLink {
         // The chunks of one batch go out together: the peer commits them as they come.
         await Promise.all(
           takethisBodies(bodies, this.init.takethisBytes).map(async ({ body, count }) => {
-            const res = TakethisReplySchema.parse(await this.post(rec, '/v1/takethis', body, signal));
+            const res = TakethisReplySchema.parse(await this.post(rec, '/v1/takethis', body, signal, REPLY_CAPS.takethis));
             this.c.metrics.articlesSent += count;
             this.c.stats.sent += count;
             this.countResults(res.results);
@@ -297,8 +297,8 @@ export class PeerLink {
     }
   }
 
-  private async post(rec: PeerRecord, path: string, body: string | Buffer, signal: AbortSignal): Promise<unknown> {
-    const res = await this.c.transport.request({ url: rec.url, method: 'POST', path, body, token: rec.tokenOut, timeoutMs: this.init.requestTimeoutMs, signal });
+  private async post(rec: PeerRecord, path: string, body: string | Buffer, signal: AbortSignal, maxBytes: number): Promise<unknown> {
+    const res = await this.c.transport.request({ url: rec.url, method: 'POST', path, body, token: rec.tokenOut, timeoutMs: this.init.requestTimeoutMs, signal, maxBytes });
     const data = parseJson(res.text);
     if (res.status === 200) return data;
     const msg = (data as { error?: { message?: string } } | undefined)?.error?.message ?? `HTTP ${res.status}`;

@@ -1,5 +1,5 @@
 /**
- * The peers of this node: records cached in memory (a node has tens of peers, not millions)
+ * The peers of this node: records cached in memory (--max-peers bounds them, 64 by default)
  * and written through to the store's `peers` sublevel, with the token index the peer
  * routes authenticate with and the compiled group filters the router applies.
  */
@@ -40,6 +40,15 @@ export class PeerTable {
   byUrl(url: string): PeerRecord | undefined {
     const want = normUrl(url);
     return this.all().find((r) => normUrl(r.url) === want);
+  }
+
+  /** The peer holding this node key. */
+  byKey(key: string): PeerRecord | undefined {
+    return this.all().find((r) => r.key === key);
+  }
+
+  get size(): number {
+    return this.byName.size;
   }
 
   /** The name whose `tokenIn` this is, or undefined. */

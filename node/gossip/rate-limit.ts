@@ -1,9 +1,13 @@
 /**
  * Per-peer token buckets on the peer listener: a peer that sends more articles (or requests)
  * per second than allowed gets 429 with Retry-After and is slowed down, never dropped; the
- * bucket refills with time, so the link resumes by itself.
+ * bucket refills with time, so the link resumes by itself. Buckets are kept in a bounded LRU
+ * and dropped once idle for as long as they take to refill: forgetting a full bucket changes nothing.
  */
+import type { LRUCache } from 'lru-cache';
+import { LIMITS } from '../../protocol/limits';
 import type { Clock } from '../clock';
+import { clockedLru } from './peer-memory';
 
 export interface RateLimitInit {
   /** Sustained articles per second per peer (TAKETHIS bodies). */
@@ -20,13 +24,21 @@ interface Bucket {
   at: number;
 }
 
+/** Buckets kept: authenticated peers only reach the limiter, and --max-peers bounds them. */
+const BUCKETS_MAX = 10_000;
+
 export class PeerRateLimit {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets: LRUCache<string, Bucket>;
 
   constructor(
     private readonly clock: Clock,
     private readonly init: RateLimitInit,
-  ) {}
+  ) {
+    // Idle this long, a bucket has refilled from its deepest debt (one batch): forgetting it is the same.
+    const refillSec = init.burstSec + LIMITS.articlesPerBatchMax / init.articlesPerSec + 1 / init.requestsPerSec;
+    const ttl = Math.ceil(refillSec * 1000) + 1000;
+    this.buckets = clockedLru<string, Bucket>(clock, { max: BUCKETS_MAX, ttl, updateAgeOnGet: true });
+  }
 
   /** Takes `articles` and one request from the peer's bucket; returns ms to wait when empty. */
   take(peer: string, articles: number): number {

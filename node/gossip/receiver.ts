@@ -1,8 +1,11 @@
 /**
  * The answering side of flood fill: decides which offered ids to ask for (IHAVE -> sendme /
  * later) and stores pushed bodies (TAKETHIS) through the ingest in one submit per batch.
- * Requested ids are marked in flight until their body is committed, so a second offer of the
- * same id is told `later` instead of sending a second body.
+ * Requested ids are marked in flight (in-flight.ts), so a second offer gets `later` instead
+ * of a second body. Refusals are remembered per sender, never per id: one peer's bad copy
+ * stops only that peer from being asked again, and a good copy from anyone is taken. A peer
+ * of low priority (LinkStats) gets a shorter window, and its offers wait a moment for
+ * another peer to offer the same id. All memory here is bounded, expiring and per peer.
  */
 import { LIMITS } from '../../protocol/limits';
 import { claimedId } from '../../protocol/article';
@@ -11,9 +14,10 @@ import type { Clock } from '../clock';
 import type { Ingest } from '../ingest/ingest';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
-import type { InFlight } from './in-flight';
+import { InFlight } from './in-flight';
 import type { KnownHaves } from './known-haves';
 import type { LinkStats } from './link-stats';
+import { clockedLru, PeerIdMemory } from './peer-memory';
 import type { PeerTable } from './peer-table';
 
 export interface ReceiverComponents {
@@ -22,46 +26,74 @@ export interface ReceiverComponents {
   clock: Clock;
   metrics: Metrics;
   table: PeerTable;
-  inFlight: InFlight;
   haves: KnownHaves;
   stats: (peer: string) => LinkStats;
 }
 
+export interface ReceiverInit {
+  /** How long a peer asked for a body has to deliver it before another peer may. */
+  inFlightTtlMs: number;
+  /** How long a low-priority peer's offer of an id waits for another peer to offer it. */
+  deferMs?: number;
+}
+
 /** Ids accepted lately, answered "have it" without a LevelDB read (most redundant offers). */
-const RECENT_MAX = 100_000;
+const RECENT = { max: 100_000, ttl: 60 * 60_000 };
+/** Refused copies per sender: that peer is not asked for that id again for rejectedMemoryMs. */
+const REFUSED = { max: 50_000, perPeerMax: 10_000, ttlMs: LIMITS.rejectedMemoryMs };
+/** Open marks per peer: a sender has a few IHAVE batches in flight at most. */
+const OPEN_MARKS_PER_PEER = 10 * LIMITS.idsPerBatchMax;
+/** A low-priority peer's window is this share of the normal one. */
+const LOW_WINDOW_SHARE = 0.25;
 
 export class Receiver {
-  private readonly recent = new Set<string>();
+  private readonly recent;
+  private readonly inFlight: InFlight;
+  private readonly refused: PeerIdMemory<true>;
+  /** When a low-priority peer first offered an id (its offers wait deferMs). */
+  private readonly deferred: PeerIdMemory<number>;
+  private readonly deferMs: number;
 
-  constructor(private readonly c: ReceiverComponents) {}
+  constructor(
+    private readonly c: ReceiverComponents,
+    private readonly init: ReceiverInit,
+  ) {
+    this.recent = clockedLru<string, true>(c.clock, { max: RECENT.max, ttl: RECENT.ttl });
+    this.inFlight = new InFlight(c.clock, { max: 20 * OPEN_MARKS_PER_PEER, perPeerMax: OPEN_MARKS_PER_PEER, keepMs: 3 * init.inFlightTtlMs }, (peer) =>
+      c.stats(peer).missed(c.clock.now()),
+    );
+    this.refused = new PeerIdMemory(c.clock, REFUSED);
+    this.deferMs = init.deferMs ?? Math.min(1_000, init.inFlightTtlMs / 2);
+    this.deferred = new PeerIdMemory(c.clock, { max: 50_000, perPeerMax: OPEN_MARKS_PER_PEER, ttlMs: 30 * this.deferMs });
+  }
 
   /** Called after each commit with the ids it accepted. */
   noteAccepted(id: string): void {
-    this.recent.add(id);
-    if (this.recent.size > RECENT_MAX) this.recent.delete(this.recent.values().next().value as string);
+    this.recent.set(id, true);
   }
 
   async ihave(peer: string, offered: string[]): Promise<IhaveReply> {
     this.c.metrics.ihaveReceived += offered.length;
-    this.c.stats(peer).offersReceived += offered.length;
+    const stats = this.c.stats(peer);
+    stats.offersReceived += offered.length;
     const ids: string[] = [];
     for (const id of new Set(offered)) {
       this.c.haves.add(peer, id);
-      if (!this.recent.has(id)) ids.push(id);
+      if (!this.recent.has(id) && !this.refused.has(peer, id)) ids.push(id);
     }
     const hist = await this.c.store.history(ids);
     const now = this.c.clock.now();
+    const low = stats.priority(now) === 'low';
+    const window = low ? this.init.inFlightTtlMs * LOW_WINDOW_SHARE : this.init.inFlightTtlMs;
     const sendme: string[] = [];
     const later: string[] = [];
     ids.forEach((id, i) => {
+      // Held, or gone on purpose; an old refusal (history from before per-sender memory) is no reason.
       const h = hist[i];
-      if (h?.s === 'a') return;
-      if (h?.s === 'r' && now - h.at < LIMITS.rejectedMemoryMs) return;
-      if (this.c.inFlight.busy(id, peer, now)) later.push(id);
-      else {
-        this.c.inFlight.mark(id, peer, now);
-        sendme.push(id);
-      }
+      if (h && h.s !== 'r') return;
+      if (low && this.deferring(peer, id, now)) later.push(id);
+      else if (this.inFlight.claim(id, peer, window, now) === 'sendme') sendme.push(id);
+      else later.push(id);
     });
     this.c.metrics.sendmeSent += sendme.length;
     return { sendme, later };
@@ -69,7 +101,8 @@ export class Receiver {
 
   async takethis(peer: string, articles: unknown[]): Promise<ArticleResult[]> {
     this.c.metrics.articlesReceived += articles.length;
-    this.c.stats(peer).bodiesReceived += articles.length;
+    const stats = this.c.stats(peer);
+    stats.bodiesReceived += articles.length;
     const results: (ArticleResult | null)[] = new Array(articles.length).fill(null);
     const submit: unknown[] = [];
     const where: number[] = [];
@@ -84,18 +117,56 @@ export class Receiver {
       submit.push(a);
       where.push(i);
     });
+    let committed = false;
     try {
       const out = submit.length > 0 ? await this.c.ingest.submit(submit, { kind: 'peer', peer }) : [];
       out.forEach((r, j) => (results[where[j]] = r));
+      committed = true;
     } finally {
-      for (const a of articles) {
+      const now = this.c.clock.now();
+      articles.forEach((a, i) => {
         const id = claimedId(a);
-        if (id) {
-          this.c.inFlight.clear(id);
-          this.c.haves.add(peer, id);
-        }
-      }
+        if (!id) return;
+        this.c.haves.add(peer, id);
+        const r = results[i];
+        if (!committed || !r) return this.inFlight.release(id, peer);
+        if (this.inFlight.settle(id, peer, r.status !== 'rejected')) stats.delivered(now);
+        if (r.status === 'rejected') this.refused.set(peer, id, true);
+      });
     }
     return results as ArticleResult[];
+  }
+
+  /** Drops everything kept about a forgotten peer. */
+  forget(peer: string): void {
+    this.inFlight.forget(peer);
+    this.refused.forget(peer);
+    this.deferred.forget(peer);
+  }
+
+  /** Frees expired entries and strikes holders of expired marks (the engine's watchdog calls it). */
+  sweep(): void {
+    this.inFlight.sweep();
+    this.refused.sweep();
+    this.deferred.sweep();
+    this.recent.purgeStale();
+  }
+
+  /** Per-peer memory in use, for tests and the peer list. */
+  memoryOf(peer: string): { openMarks: number; refused: number; deferred: number } {
+    return { openMarks: this.inFlight.openOf(peer), refused: this.refused.count(peer), deferred: this.deferred.count(peer) };
+  }
+
+  /** True while a low-priority peer's offer of `id` still waits for another peer to offer it. */
+  private deferring(peer: string, id: string, now: number): boolean {
+    const first = this.deferred.get(peer, id);
+    if (first === undefined) {
+      // Past its share of this memory the offer just waits (`later`) until entries expire.
+      this.deferred.set(peer, id, now);
+      return true;
+    }
+    if (now - first < this.deferMs) return true;
+    this.deferred.delete(peer, id);
+    return false;
   }
 }

@@ -2,8 +2,12 @@
  * How gossip talks to other nodes: one request/response call on a peer's base URL. The
  * interface keeps the engine testable and lets the bench count bytes; HttpTransport
  * (http-transport.ts) is the production one. A call that cannot complete (timeout, refused,
- * reset, aborted) throws TransportError; any HTTP answer, even 4xx/5xx, is a PeerResponse.
+ * reset, aborted, or an answer larger than the request's `maxBytes`) throws TransportError; any
+ * HTTP answer, even 4xx/5xx, is a PeerResponse. Replies come from other nodes and may be
+ * hostile: a transport reads at most `maxBytes` of one and gives up past it.
  */
+import { LIMITS } from '../../protocol/limits';
+
 export interface PeerRequest {
   /** The peer's base URL (`http://host:port`). */
   url: string;
@@ -16,6 +20,8 @@ export interface PeerRequest {
   /** Upper bound for the whole call; every request has one. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Most bytes of the answer's body read (REPLY_CAPS.small when absent). */
+  maxBytes?: number;
 }
 
 export interface PeerResponse {
@@ -25,7 +31,29 @@ export interface PeerResponse {
   retryAfterMs?: number;
 }
 
-export type TransportFailure = 'timeout' | 'network' | 'aborted';
+export type TransportFailure = 'timeout' | 'network' | 'aborted' | 'too-large';
+
+/** JSON of a batch of message ids, each escaped at worst to twice its length. */
+const idListBytes = LIMITS.idsPerBatchMax * (2 * LIMITS.messageIdMaxBytes + 3);
+
+/**
+ * Largest answer body read per route, sized to what an honest node can send there, so a peer
+ * answering endlessly costs this much memory at most.
+ */
+export const REPLY_CAPS = {
+  /** hello, challenge, healthz, error answers: a few small fields. */
+  small: 64 * 1024,
+  /** IHAVE: `sendme` and `later` together list at most the offered ids. */
+  ihave: idListBytes + 4096,
+  /** TAKETHIS results: an id, a status and a short reason per article. */
+  takethis: LIMITS.articlesPerBatchMax * (2 * LIMITS.messageIdMaxBytes + 1024),
+  /** An archive index page: numbers and ids. */
+  index: LIMITS.indexPageMax * (2 * LIMITS.messageIdMaxBytes + 40) + 4096,
+  /** The group list of an archive (one line per group the peer holds). */
+  groups: LIMITS.requestMaxBytes,
+  /** SENDME: cut near sendmeReplyBytes, plus the article that crosses it and the `more` ids. */
+  sendme: LIMITS.sendmeReplyBytes + LIMITS.requestMaxBytes / 2 + idListBytes,
+} as const;
 
 export class TransportError extends Error {
   constructor(

@@ -1,20 +1,25 @@
 /**
  * A fastify instance with newsmesh's shared infrastructure: zod compilers, the error
- * handler, body size limit, JSON depth limit and prototype-poisoning refusal. Both listeners
- * (web and peer) start from this; neither is listening when returned.
+ * handler, the JSON body parser (depth scan, prototype-poisoning refusal), per-route body
+ * limits, and the listener's time and connection bounds. Both listeners (web and peer) start
+ * from this; neither is listening when returned.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { LIMITS } from '../../protocol/limits';
-import { NmError } from '../errors';
+import { systemClock, type Clock } from '../clock';
 import type { Logger } from '../logger';
+import { bodyLimitsFor } from './body-limits';
 import { errorHandlerPlugin } from './error-handler';
-import { exceedsDepth } from './json-depth';
 import { jsonBodyPlugin } from './json-body';
+import { capConnections, DEFAULT_LISTENER_LIMITS, timeoutOptions, type ListenerLimits } from './listener-limits';
 
 export interface BaseAppOptions {
   logger: Logger;
-  bodyLimit?: number;
+  clock?: Clock;
+  /** --max-article-bytes: sizes the routes that take articles. */
+  maxArticleBytes?: number;
+  limits?: Partial<ListenerLimits>;
 }
 
 /**
@@ -27,27 +32,26 @@ const ZOD_COMPILERS = {
 } as unknown as FastifyServerOptions['schemaController'];
 
 export function createBaseApp(opts: BaseAppOptions) {
+  const limits: ListenerLimits = { ...DEFAULT_LISTENER_LIMITS, ...opts.limits };
+  const bodyLimits = bodyLimitsFor(opts.maxArticleBytes ?? LIMITS.bodyMaxBytesDefault);
   const app = Fastify({
     loggerInstance: opts.logger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: opts.bodyLimit ?? LIMITS.requestMaxBytes,
+    bodyLimit: bodyLimits.default,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    keepAliveTimeout: 65_000,
+    ...timeoutOptions(limits),
     forceCloseConnections: true,
     // A Message-ID may be 250 bytes, three times that url-encoded; fastify's default is 100.
     routerOptions: { maxParamLength: 2048 },
     schemaController: ZOD_COMPILERS,
   }).withTypeProvider<ZodTypeProvider>();
+  app.decorate('bodyLimits', bodyLimits);
+  capConnections(app.server, limits, { clock: opts.clock ?? systemClock, logger: opts.logger });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.register(errorHandlerPlugin);
-  app.register(jsonBodyPlugin, { bodyLimit: opts.bodyLimit ?? LIMITS.requestMaxBytes });
-  app.addHook('preValidation', async (request) => {
-    if (request.body !== undefined && exceedsDepth(request.body, LIMITS.jsonMaxDepth)) {
-      throw new NmError('NM_ERR_TOO_DEEP', `body: JSON nesting deeper than ${LIMITS.jsonMaxDepth} levels`);
-    }
-  });
+  app.register(jsonBodyPlugin);
   return app;
 }
 

@@ -6,7 +6,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { LIMITS } from '../../protocol/limits';
+import { fieldLabel } from '../../protocol/article';
 import { ERROR_CODES, isNmError, NmError, type ErrorCode } from '../errors';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -19,28 +19,36 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 /** Sentences for fastify's own refusals, which say what went wrong but not what to send. */
-const FASTIFY_MESSAGES: Record<string, (e: FastifyError) => string> = {
+const FASTIFY_MESSAGES: Record<string, (e: FastifyError, request?: FastifyRequest) => string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: (e) =>
     /prototype property/.test(e.message)
       ? `body: the key "${/constructor/.test(e.message) ? 'constructor' : '__proto__'}" is not allowed in JSON (prototype poisoning)`
       : `body is not valid JSON: ${e.message}`,
   FST_ERR_CTP_EMPTY_JSON_BODY: () => 'body is empty but content-type is application/json; send a JSON object',
-  FST_ERR_CTP_BODY_TOO_LARGE: () => `body is larger than the limit of ${LIMITS.requestMaxBytes} bytes`,
+  FST_ERR_CTP_BODY_TOO_LARGE: (_e, request) =>
+    request?.routeOptions.url
+      ? `body is larger than the limit of ${request.routeOptions.bodyLimit} bytes for ${request.method} ${request.routeOptions.url}`
+      : 'body is larger than the limit of this route',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => 'content-type is not supported here; send application/json',
 };
 
-/** Maps any thrown value to a typed error (the `field: rule` form for validation). */
-export function toNmError(err: unknown): NmError | null {
+/**
+ * Maps any thrown value to a typed error (the `field: rule` form for validation); the request,
+ * when given, lets a size refusal name its route's limit.
+ */
+export function toNmError(err: unknown, request?: FastifyRequest): NmError | null {
   if (isNmError(err)) return err;
   const fe = err as FastifyError & { validationContext?: string };
   if (hasZodFastifySchemaValidationErrors(fe)) {
     const v = fe.validation[0];
-    const where = [fe.validationContext, ...v.instancePath.split('/').filter(Boolean)].join('.');
+    // The field as the person wrote it (`newsgroups`, not `body.newsgroups.0`); the context alone when the whole body or query is wrong.
+    const segments = v.instancePath.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    const where = segments.length > 0 && typeof segments[0] === 'string' ? fieldLabel(segments) : (fe.validationContext ?? 'body');
     // A bad record key (a header name) keeps its rule in the inner issue, not in "Invalid key".
     const inner = v.keyword === 'invalid_key' ? (v.params as { issues?: { message?: string }[] }).issues?.[0]?.message : undefined;
     return new NmError('NM_ERR_VALIDATION', `${where}: ${inner ?? v.message}`, where);
   }
-  if (fe?.code && FASTIFY_CODES[fe.code]) return new NmError(FASTIFY_CODES[fe.code], FASTIFY_MESSAGES[fe.code]?.(fe) ?? fe.message);
+  if (fe?.code && FASTIFY_CODES[fe.code]) return new NmError(FASTIFY_CODES[fe.code], FASTIFY_MESSAGES[fe.code]?.(fe, request) ?? fe.message);
   if (fe instanceof SyntaxError) return new NmError('NM_ERR_BAD_JSON', `body is not valid JSON: ${fe.message}`);
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code = (Object.keys(ERROR_CODES) as ErrorCode[]).find((c) => ERROR_CODES[c] === fe.statusCode) ?? 'NM_ERR_VALIDATION';
@@ -55,7 +63,7 @@ export function sendError(reply: FastifyReply, err: NmError): FastifyReply {
 
 async function errorHandler(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const nm = toNmError(err);
+    const nm = toNmError(err, request);
     if (nm) {
       request.log.info({ code: nm.code, reason: nm.message }, 'request refused');
       return sendError(reply, nm);

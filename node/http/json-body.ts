@@ -1,13 +1,16 @@
 /**
- * How JSON request bodies are read on both listeners: our own application/json parser, so a
- * refusal can say what was wrong (malformed at which position, empty, a `__proto__` or
- * `constructor.prototype` key) where fastify's says only "not valid JSON"; and a hook that
- * refuses non-JSON bodies on /api/ and /v1/ with 415, which also keeps cross-site HTML forms
- * (text/plain, urlencoded) away from the local API.
+ * How request bodies are read on both listeners. JSON is the only type at the root (page
+ * forms add theirs in their own plugin), read by our own parser: it scans the raw text for
+ * nesting before JSON.parse builds anything, and each refusal says what was wrong (malformed
+ * at which position, empty, too deep, a `__proto__` or `constructor.prototype` key). A hook
+ * refuses a body of any other type with 415 before it is read, on every route but the forms,
+ * judged by the routed route, never by the URL.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LIMITS } from '../../protocol/limits';
 import { NmError } from '../errors';
+import { firstTooDeep } from './json-depth';
 
 /** Cheap pre-check: a body without these substrings cannot smuggle a prototype key. */
 const SUSPECT = /__proto__|constructor|\\u/;
@@ -20,9 +23,14 @@ function poisonReviver(this: unknown, key: string, value: unknown): unknown {
   return value;
 }
 
-/** Parses a JSON body; every failure is an NmError whose message says what to fix. */
-export function parseJsonBody(text: string): unknown {
+/**
+ * Parses a JSON body; every failure is an NmError whose message says what to fix. The depth
+ * scan comes first: besides the time and memory, the reviver recurses per level.
+ */
+export function parseJsonBody(text: string, maxDepth: number = LIMITS.jsonMaxDepth): unknown {
   if (text.length === 0) throw new NmError('NM_ERR_BAD_JSON', 'body is empty but content-type is application/json; send a JSON object');
+  const deep = firstTooDeep(text, maxDepth);
+  if (deep >= 0) throw new NmError('NM_ERR_TOO_DEEP', `body: JSON nesting deeper than ${maxDepth} levels (at offset ${deep})`);
   try {
     return SUSPECT.test(text) ? JSON.parse(text, poisonReviver) : JSON.parse(text);
   } catch (err) {
@@ -31,30 +39,45 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A page form route: its preValidation checks the CSRF token (set by the pages plugin). */
+    csrfForm?: boolean;
+  }
+}
+
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
-const GUARDED = /^\/(?:api|v1)\//;
+export const isJsonType = (type: string | undefined): boolean => type !== undefined && JSON_TYPE.test(type);
+export const describeType = (type: string | undefined): string => (type ? JSON.stringify(type.split(';')[0].trim()) : 'none');
 
 function hasBody(request: FastifyRequest): boolean {
   const len = request.headers['content-length'];
   return (len !== undefined && len !== '0') || request.headers['transfer-encoding'] !== undefined;
 }
 
+/** A route that declares no body, or an optional one: an empty JSON request (a bodiless POST) is fine there. */
+function takesNoBody(request: FastifyRequest): boolean {
+  const schema = request.routeOptions.schema?.body as { safeParse?: (v: unknown) => { success: boolean } } | undefined;
+  return schema === undefined || schema.safeParse?.(undefined).success === true;
+}
+
 /** The parser and the media-type guard, installed on the root app (fastify-plugin). */
-async function jsonBody(app: FastifyInstance, opts: { bodyLimit: number }): Promise<void> {
-  const { bodyLimit } = opts;
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
+async function jsonBody(app: FastifyInstance): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.length === 0 && takesNoBody(request)) return done(null, undefined);
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(text));
     } catch (err) {
       done(err as Error, undefined);
     }
   });
   app.addHook('onRequest', async (request) => {
-    if (!GUARDED.test(request.url) || !hasBody(request)) return;
+    if (request.routeOptions.url === undefined || request.routeOptions.config.csrfForm || !hasBody(request)) return;
     const type = request.headers['content-type'];
-    if (!type || !JSON_TYPE.test(type)) {
-      throw new NmError('NM_ERR_MEDIA_TYPE', `content-type must be application/json, got ${type ? JSON.stringify(type.split(';')[0]) : 'none'}`);
+    if (!isJsonType(type)) {
+      throw new NmError('NM_ERR_MEDIA_TYPE', `content-type must be application/json, got ${describeType(type)}`);
     }
   });
 }

@@ -61,10 +61,6 @@ export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, ta
   return seq;
 }
 
-export function addRejected(ops: BatchOp[], st: BuildState, id: string, reason: string): void {
-  ops.push(op(st.subs.history, id, { s: 'r', at: st.now, reason }));
-}
-
 /** Closes the commit: group metadata and counters that changed. */
 export function addTotals(ops: BatchOp[], st: BuildState, touched: Set<string>): void {
   for (const g of touched) ops.push(op(st.subs.groups, g, st.groups.get(g)));

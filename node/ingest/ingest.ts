@@ -4,7 +4,6 @@
  * LevelDB batch, then tells listeners (the gossip senders) what was accepted. Being the only
  * writer of articles, groups and counters lets it keep their metadata in memory.
  */
-import { LIMITS } from '../../protocol/limits';
 import { claimedId, threadRoot, validateArticle, type Article, type ArticleCheck } from '../../protocol/article';
 import type { ArticleResult } from '../../protocol/peer-messages';
 import type { Clock } from '../clock';
@@ -13,7 +12,7 @@ import type { Metrics } from '../metrics';
 import type { BatchOp, Store } from '../store/store';
 import { key } from '../store/keys';
 import type { Counters, GroupMeta, ThreadMeta } from '../store/records';
-import { addAccepted, addRejected, addTotals, type BuildState, type WireCopy } from './batch-builder';
+import { addAccepted, addTotals, type BuildState, type WireCopy } from './batch-builder';
 import type { AcceptedEvent, FeedRouter, Origin } from './origin';
 
 export interface IngestComponents {
@@ -222,9 +221,7 @@ export class Ingest {
     const now = this.c.clock.now();
     const validOf = (p: Pending) => p.items.filter((i): i is { ok: true; article: Article } => i.ok).map((i) => i.article);
     const known = take.filter((p) => !p.fresh).flatMap(validOf);
-    // Refused items' ids too: a bad copy of an article held here must not mark it rejected.
-    const claimed = take.flatMap((p) => p.items.flatMap((i) => (!i.ok && i.id ? [i.id] : [])));
-    const ids = [...new Set([...known.map((a) => a.id), ...claimed])];
+    const ids = [...new Set(known.map((a) => a.id))];
     // A fresh id starts its own thread unless it replies: only replies need the thread read.
     const threaded = [...known, ...take.filter((p) => p.fresh).flatMap(validOf).filter((a) => a.references.length > 0)];
     const hist = new Map(ids.map((id, i) => [id, i]));
@@ -238,20 +235,18 @@ export class Ingest {
     const events: AcceptedEvent[] = [];
     const results = take.map((p) =>
       p.items.map((item, index): ArticleResult => {
-        if (!item.ok) {
-          if (item.id && !seen.has(item.id) && !pendingIds.has(item.id) && histRecs[hist.get(item.id) ?? -1]?.s !== 'a') addRejected(ops, st, item.id, item.reason);
-          return { id: item.id, status: 'rejected', reason: item.reason };
-        }
+        // A refused copy leaves no trace under its id: the receiver remembers who sent it, so
+        // a good copy of the same id is still taken, from any peer and from the owner.
+        if (!item.ok) return { id: item.id, status: 'rejected', reason: item.reason };
         const a = item.article;
         const prior = histRecs[hist.get(a.id) ?? -1];
         if (seen.has(a.id) || pendingIds.has(a.id) || prior?.s === 'a') return { id: a.id, status: 'duplicate' };
-        if (prior?.s === 'r' && now - prior.at < LIMITS.rejectedMemoryMs) return { id: a.id, status: 'rejected', reason: `recently rejected: ${prior.reason ?? ''}` };
+        // The loop rule guards gossip only: the owner's import or mirror of an article that
+        // once passed through here (a restore from an export) is taken.
+        if (p.origin.kind === 'peer' && a.path.includes(this.init.name)) return { id: a.id, status: 'rejected', reason: LOOP_REASON };
         seen.add(a.id);
-        if (a.path.includes(this.init.name)) {
-          addRejected(ops, st, a.id, LOOP_REASON);
-          return { id: a.id, status: 'rejected', reason: LOOP_REASON };
-        }
-        const article: Article = { ...a, path: [this.init.name, ...a.path] };
+        const path = a.path[0] === this.init.name ? a.path : [this.init.name, ...a.path];
+        const article: Article = { ...a, path };
         const targets = this.router ? this.router.targets(article, p.origin) : [];
         const seq = addAccepted(ops, st, article, targets, p.wire?.[index]);
         for (const g of article.newsgroups) touched.add(g);

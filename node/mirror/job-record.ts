@@ -24,13 +24,16 @@ export interface MirrorJobRecord {
   follow: boolean;
   /** Follow set up (the peer kept as a neighbour for the group). */
   followed: boolean;
-  state: 'running' | 'done' | 'failed';
+  /** `cancelled` is never stored: a cancelled job is removed (MirrorJobs keeps a short memory of it). */
+  state: 'running' | 'done' | 'failed' | 'cancelled';
   cursor: number;
   done: number;
   total: number;
   rejected: number;
   rejections: MirrorRejection[];
   error?: string;
+  /** When the job began failing without progress (ms); it gives up `giveUpMs` later, restarts included. */
+  failingSince?: number;
   startedAt: string;
   finishedAt?: string;
 }

@@ -1,16 +1,22 @@
 /**
- * The MirrorService: starts, lists and resumes mirror jobs. Jobs live in the store
+ * The MirrorService: starts, lists, cancels and resumes mirror jobs. Jobs live in the store
  * (`mirrors` sublevel); one runner per running job, restarted by `resume()` when the node
- * starts. Starting a job that exists (same peer URL and group) continues it from its cursor,
- * so a re-run fetches only what is new.
+ * starts. A new job first checks the peer (peer-probe.ts), so a wrong URL is refused at once
+ * rather than kept. Starting a job that exists (same peer URL and group) continues it from its
+ * cursor, so a re-run fetches only what is new. Cancelling stops a job and removes it; the
+ * last few removed jobs are remembered in memory so a watcher sees `cancelled`.
  */
 import { PeerUrlSchema } from '../../protocol/peer-messages';
 import type { StartMirror } from '../../protocol/api';
 import type { MirrorJobView } from '../../protocol/archive-messages';
-import { NmError } from '../errors';
+import { NmError, notFound } from '../errors';
 import type { MirrorService } from '../feature-services';
 import { jobId, toView, type MirrorJobRecord } from './job-record';
 import { MirrorRunner, type RunnerComponents, type RunnerInit } from './mirror-runner';
+import { probePeer } from './peer-probe';
+
+/** Removed jobs remembered for GET /api/mirrors/ID (a watcher learns why its job is gone). */
+const REMEMBER_REMOVED = 100;
 
 interface Active {
   runner: MirrorRunner;
@@ -20,6 +26,7 @@ interface Active {
 
 export class MirrorJobs implements MirrorService {
   private readonly active = new Map<string, Active>();
+  private readonly removed = new Map<string, MirrorJobView>();
   private stopped = false;
 
   constructor(
@@ -41,22 +48,50 @@ export class MirrorJobs implements MirrorService {
     await Promise.all([...this.active.values()].map((a) => a.finished));
   }
 
-  async start(req: StartMirror): Promise<{ id: string }> {
+  /** `started` is false when the job was already running (this request joined it). */
+  async start(req: StartMirror): Promise<{ id: string; started: boolean }> {
     const { url, peerName } = await this.resolvePeer(req.peer);
     const id = jobId(url, req.group);
-    if (this.active.has(id)) return { id };
+    if (this.active.has(id)) return { id, started: false };
+    const total = await probePeer(this.init.transport, url, req.group, await this.init.tokenFor?.(url));
+    if (this.active.has(id)) return { id, started: false };
     const prior = (await this.c.store.subs.mirrors.get(id)) as MirrorJobRecord | undefined;
     const now = new Date(this.c.clock.now()).toISOString();
     const follow = (req.follow ?? false) || (prior?.follow ?? false);
     const rec: MirrorJobRecord = prior
-      ? { ...prior, peer: req.peer, state: 'running', follow, followed: prior.followed && prior.follow === follow, startedAt: now }
-      : { id, peer: req.peer, url, group: req.group, follow, followed: false, state: 'running', cursor: 0, done: 0, total: 0, rejected: 0, rejections: [], startedAt: now };
+      ? { ...prior, peer: req.peer, state: 'running', total, follow, followed: prior.followed && prior.follow === follow, startedAt: now }
+      : { id, peer: req.peer, url, group: req.group, follow, followed: false, state: 'running', cursor: 0, done: 0, total, rejected: 0, rejections: [], startedAt: now };
     delete rec.error;
     delete rec.finishedAt;
+    // Started again by its owner: a fresh give-up window.
+    delete rec.failingSince;
     if (peerName) rec.peerName = peerName;
     await this.c.store.subs.mirrors.put(id, rec);
+    this.removed.delete(id);
     this.launch(rec);
-    return { id };
+    return { id, started: true };
+  }
+
+  /**
+   * Stops a job if it runs (its cursor stays where the last batch left it) and removes it.
+   * Answers the job as it ended: `cancelled` when it was running, else its final state.
+   */
+  async cancel(id: string): Promise<MirrorJobView> {
+    const live = this.active.get(id);
+    if (live) {
+      live.abort.abort();
+      // The runner's last batch may still save the record; remove it only after that.
+      await live.finished;
+    }
+    const rec = live?.runner.rec ?? ((await this.c.store.subs.mirrors.get(id)) as MirrorJobRecord | undefined);
+    if (!rec) throw notFound(`mirror job ${id}`);
+    await this.c.store.subs.mirrors.del(id);
+    const view: MirrorJobView = { ...toView(rec), state: live ? 'cancelled' : rec.state };
+    delete view.rate;
+    this.removed.set(id, view);
+    if (this.removed.size > REMEMBER_REMOVED) this.removed.delete(this.removed.keys().next().value as string);
+    this.c.logger.info({ job: id, group: rec.group, url: rec.url, state: view.state }, 'mirror job removed');
+    return view;
   }
 
   async list(): Promise<MirrorJobView[]> {
@@ -73,7 +108,7 @@ export class MirrorJobs implements MirrorService {
     const live = this.active.get(id);
     if (live) return toView(live.runner.rec, live.runner.rate());
     const rec = (await this.c.store.subs.mirrors.get(id)) as MirrorJobRecord | undefined;
-    return rec && toView(rec);
+    return rec ? toView(rec) : this.removed.get(id);
   }
 
   private launch(rec: MirrorJobRecord): void {

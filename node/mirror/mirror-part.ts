@@ -26,7 +26,6 @@ export const mirrorPart: PartFactory = (components): NodePart => {
     { ...components, logger: components.logger.child({ component: 'mirror' }) },
     {
       transport,
-      nodeName: service.name,
       maxArticleBytes: config.maxArticleBytes,
       pageSize: envInt('NEWSMESH_MIRROR_PAGE', LIMITS.indexPageMax, LIMITS.indexPageMax),
       // Small SENDMEs, a few in flight: as fast as 1000-id ones on loopback, and each ingest
@@ -35,6 +34,7 @@ export const mirrorPart: PartFactory = (components): NodePart => {
       fetchAhead: envInt('NEWSMESH_MIRROR_AHEAD', 2, 8),
       backoffMinMs: 500,
       backoffMaxMs: 60_000,
+      giveUpMs: envInt('NEWSMESH_MIRROR_GIVE_UP_MS', 15 * 60_000, 24 * 3600_000),
       // Peers are gossip's (its in-memory table); without gossip no URL is a known peer.
       peerNameByUrl: async (url) => service.peers?.peerAtUrl(url)?.name ?? null,
       tokenFor: async (url) => service.peers?.peerAtUrl(url)?.token,

@@ -2,8 +2,10 @@
  * Runs one mirror job: walks the peer's group index from the saved cursor, asks only for the
  * ids this node lacks (SENDME, byte-bounded by the peer), hands the bodies to the normal
  * ingest with the new cursor in the same batch, and fetches the next chunk while the current
- * one is being written. Transient failures back off and retry with the error shown on the job;
- * a group the peer lacks, or a refusal, fails the job. Memory holds one index page and a few chunks.
+ * one is being written. Transient failures back off and retry with the error shown on the job,
+ * until `giveUpMs` pass without progress (restarts included): then the job fails with the
+ * reason. A group the peer lacks, or a refusal, fails it at once. Memory holds one index page
+ * and a few chunks.
  */
 import { claimedId, validateArticle } from '../../protocol/article';
 import { LIMITS } from '../../protocol/limits';
@@ -29,7 +31,6 @@ export interface RunnerComponents {
 
 export interface RunnerInit {
   transport: Transport;
-  nodeName: string;
   maxArticleBytes: number;
   /** Index entries per page (at most LIMITS.indexPageMax). */
   pageSize: number;
@@ -39,6 +40,8 @@ export interface RunnerInit {
   fetchAhead: number;
   backoffMinMs: number;
   backoffMaxMs: number;
+  /** A job that makes no progress for this long gives up as `failed`. */
+  giveUpMs: number;
   /** Bearer token for a peer that serves archives to peers only. */
   tokenFor?: (url: string) => Promise<string | undefined>;
 }
@@ -89,15 +92,22 @@ export class MirrorRunner {
       } catch (err) {
         if (this.signal.aborted) return;
         if (err instanceof MirrorFetchError && err.permanent) return await this.finish('failed', err.message);
-        // Backoff grows only while nothing moves; progress since the last failure resets it.
-        failures = this.rec.cursor > cursorAtFailure && failures > 0 ? 1 : failures + 1;
+        const now = this.c.clock.now();
+        // Backoff and the give-up clock grow only while nothing moves; progress resets both.
+        const moved = this.rec.cursor > cursorAtFailure && failures > 0;
+        failures = moved ? 1 : failures + 1;
+        if (moved || this.rec.failingSince === undefined) this.rec.failingSince = now;
         cursorAtFailure = this.rec.cursor;
         const message = err instanceof Error ? err.message : String(err);
+        const failingFor = now - this.rec.failingSince;
+        if (failingFor >= this.init.giveUpMs) {
+          return await this.finish('failed', `${message} (gave up after ${Math.round(failingFor / 1000)} s without progress)`);
+        }
         this.c.logger.warn({ job: this.rec.id, err: message, failures }, 'mirror: retrying after failure');
         this.rec.error = message;
         await this.save().catch(() => undefined);
         const retryAfter = err instanceof MirrorFetchError ? err.retryAfterMs : undefined;
-        await this.c.clock.sleep(retryAfter ?? this.backoff(failures), this.signal);
+        await this.c.clock.sleep(Math.min(retryAfter ?? this.backoff(failures), this.init.giveUpMs - failingFor), this.signal);
       }
     }
   }
@@ -109,6 +119,7 @@ export class MirrorRunner {
 
   private async finish(state: 'done' | 'failed', error?: string): Promise<void> {
     this.rec.state = state;
+    delete this.rec.failingSince;
     this.rec.finishedAt = new Date(this.c.clock.now()).toISOString();
     if (error) this.rec.error = error;
     else delete this.rec.error;
@@ -241,10 +252,11 @@ export class MirrorRunner {
     for (const input of chunk.articles) {
       const v = validateArticle(input, ctx);
       if (!v.ok) invalid.push({ id: claimedId(input) ?? '(no valid id)', reason: `${v.problem.field}: ${v.problem.reason}` });
-      else if (!v.article.path.includes(this.init.nodeName)) expected++;
+      // The loop rule guards gossip only: a mirror takes back this node's own articles (a restore).
+      else expected++;
     }
     // Counts are saved with the articles they describe, predicted from the same checks the
-    // ingest makes; a rare difference (a race with gossip, a loop) is corrected below and
+    // ingest makes; a rare difference (a race with gossip) is corrected below and
     // saved with the next chunk. The live record changes only once the batch is on disk, so
     // a failed write is retried from the old cursor.
     const next: MirrorJobRecord = {

@@ -9,6 +9,7 @@
 import { LIMITS } from '../limits';
 import { messageIdProblem } from '../message-id';
 import { nodeNameProblem } from '../node-name';
+import { controlCharProblem } from '../text-rules';
 import { isUtf8 } from 'node:buffer';
 import { decodeBytes, decodeEncodedWords } from './encoded-words';
 import { parseRfc5322Date } from './dates';
@@ -164,7 +165,7 @@ export function articleFromWire(wire: Buffer, h: WireHeaders): FromWire {
     if (!ARTICLE_HEADER_NAME.test(f.name) || f.name.length > LIMITS.headerNameMaxBytes || seen.size >= LIMITS.headersMax) continue;
     const v = clean(f.value);
     // What the Article cannot hold stays in the wire bytes, which are what NNTP readers get.
-    if (v.length > LIMITS.headerValueMaxChars) continue;
+    if (v.length > LIMITS.headerValueMaxChars || controlCharProblem(v) !== null) continue;
     seen.add(f.lower);
     headers[f.name] = v;
   }

@@ -6,6 +6,7 @@
  * to B after B was stopped and restarted. Temp dirs are removed; every wait is bounded.
  */
 import { Agent } from 'undici';
+import { PeerClient } from '../helpers/peer-client';
 import { spawnNode, type NodeProcess } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
 
@@ -90,7 +91,8 @@ export async function gossipLinkSection(): Promise<Record<string, unknown>> {
   let b: NodeProcess | undefined;
   try {
     a = await spawnNode(['--data', da.dir, '--name', 'bench-a'], env);
-    const hello = await call<{ token: string }>(`${a.peerUrl}/v1/hello`, 'POST', { name: 'bench-feeder', url: 'http://127.0.0.1:9', version: 1, token: 'bench-feeder-token-0123456789' });
+    const feeder = await PeerClient.connect(a.peerUrl, { name: 'bench-feeder', token: 'bench-feeder-token-0123456789' });
+    const hello = { token: feeder.tokenOut! };
 
     // 1. Yardstick: A's own ingest rate, no peers.
     const ownIngest = await feed(a, hello.token, 'own', YARDSTICK);

@@ -9,6 +9,7 @@ import { webSection } from './web';
 import { mirrorSection } from './mirror';
 import { gossipLinkSection } from './gossip-link';
 import { gossipGraphSection } from './gossip-graph';
+import { archiveSection } from './archive';
 import { nntpSection } from './nntp';
 
 export type Section = () => Promise<Record<string, unknown>>;
@@ -19,6 +20,7 @@ export const sections: Record<string, Section> = {
   startup: startupSection,
   web: webSection,
   mirror: mirrorSection,
+  archive: archiveSection,
   gossipLink: gossipLinkSection,
   gossipGraph: gossipGraphSection,
   nntp: nntpSection,

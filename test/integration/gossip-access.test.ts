@@ -1,4 +1,5 @@
 import { makeArticle } from '../helpers/node';
+import { PeerClient } from '../helpers/peer-client';
 import type { TestNode } from '../helpers/node';
 import { addPeer, api, destroyAll, has, idsOf, peers, post, startGossipNode, waitFor } from './gossip-harness';
 
@@ -26,12 +27,8 @@ describe('group filters, accept modes and rate limits', () => {
   it('refuses pushed articles outside the filter of the link', async () => {
     const a = await startGossipNode({ name: 'ga' });
     nodes.push(a);
-    const hello = await fetch(`${a.peerUrl}/v1/hello`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'narrow', url: 'http://127.0.0.1:9', version: 1, token: 'narrow-token-0123456789', groups: 'comp.*' }),
-    });
-    const { token } = (await hello.json()) as { token: string };
+    const narrow = await PeerClient.connect(a.peerUrl, { name: 'narrow', token: 'narrow-token-0123456789', groups: 'comp.*' });
+    const token = narrow.tokenOut!;
     const ok = makeArticle({ newsgroups: ['comp.a'] }, 1);
     const no = makeArticle({ newsgroups: ['misc.a'] }, 2);
     const res = await fetch(`${a.peerUrl}/v1/takethis`, {

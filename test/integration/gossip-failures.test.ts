@@ -1,21 +1,37 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpTransport } from '../../node/gossip/http-transport';
+import { generateNodeKey } from '../../node/identity/node-key';
+import { signChallenge, signHelloReply } from '../../node/identity/key-proof';
 import { Metrics } from '../../node/metrics';
 import type { PeerRequest, PeerResponse, Transport } from '../../node/gossip/transport';
 import { makeArticle } from '../helpers/node';
 import type { TestNode } from '../helpers/node';
+import { PeerClient } from '../helpers/peer-client';
 import { addPeer, destroyAll, has, idsOf, peers, post, startGossipNode, waitFor } from './gossip-harness';
 
-/** A peer that greets correctly, then holds every other request open without answering. */
+/** A peer that greets correctly (with key proof), then holds every other request open without answering. */
 async function blackHolePeer(): Promise<{ url: string; held: () => number; close: () => Promise<void> }> {
   const held: ServerResponse[] = [];
+  const me = generateNodeKey();
+  const name = 'blackhole';
+  const token = 'blackhole-token-0123456789';
+  const challenge = 'blackhole-challenge-0123456789';
   const server: Server = createServer((req, res) => {
-    req.resume();
+    let text = '';
+    req.on('data', (d) => (text += d));
     req.on('end', () => {
+      const body = text ? (JSON.parse(text) as { nonce: string }) : { nonce: '' };
+      const ok = (reply: unknown) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(reply));
+      };
+      if (req.url === '/v1/challenge') {
+        return ok({ challenge, name, version: 1, key: me.key, sig: signChallenge(me, { nonce: body.nonce, challenge, name, key: me.key }) });
+      }
       if (req.url !== '/v1/hello') return void held.push(res);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ name: 'blackhole', version: 1, token: 'blackhole-token-0123456789' }));
+      const state = 'up';
+      ok({ name, version: 1, token, state, key: me.key, sig: signHelloReply(me, { nonce: body.nonce, challenge, name, key: me.key, token, state }) });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -31,13 +47,8 @@ async function blackHolePeer(): Promise<{ url: string; held: () => number; close
 }
 
 async function hello(node: TestNode, name: string): Promise<string> {
-  const res = await fetch(`${node.peerUrl}/v1/hello`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, url: 'http://127.0.0.1:9', version: 1, token: `${name}-token-0123456789` }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { token: string }).token;
+  const peer = await PeerClient.connect(node.peerUrl, { name, token: `${name}-token-0123456789` });
+  return peer.tokenOut!;
 }
 
 const peerPost = (node: TestNode, token: string, path: string, body: unknown) =>
@@ -148,7 +159,8 @@ describe('unreachable, dying and stalled peers', () => {
     const tooMany = await peerPost(c, token, '/v1/ihave', { ids });
     expect(tooMany.status).toBe(400);
     expect(((await tooMany.json()) as { error: { message: string } }).error.message).toMatch(/at most 1000/);
-    const huge = await peerPost(c, token, '/v1/ihave', { ids: ['<a@x>'], pad: 'x'.repeat(400_000) });
+    // Past a full batch of the longest ids with JSON escaping (about 500 KB).
+    const huge = await peerPost(c, token, '/v1/ihave', { ids: ['<a@x>'], pad: 'x'.repeat(700_000) });
     expect(huge.status).toBe(413);
     const empty = await peerPost(c, token, '/v1/takethis', { articles: [] });
     expect(empty.status).toBe(400);

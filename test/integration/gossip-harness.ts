@@ -6,7 +6,7 @@ import { gossipPart, type GossipPartOptions } from '../../node/gossip/gossip-par
 import type { NodeConfigInput } from '../../node/config';
 import type { PeerInfo } from '../../protocol/api';
 import { startTestNode, type TestNode } from '../helpers/node';
-import type { RunningNode } from '../../node/main';
+import type { RunningNode, StartOptions } from '../../node/main';
 
 /** Fast-reacting settings for tests (timeouts short, watchdog quick). */
 export const TEST_GOSSIP: GossipPartOptions = {
@@ -19,14 +19,15 @@ export const TEST_GOSSIP: GossipPartOptions = {
   stallMs: 5_000,
 };
 
-export function startGossipNode(config: Partial<NodeConfigInput> = {}, gossip: GossipPartOptions = {}): Promise<TestNode> {
-  return startTestNode(config, { parts: [gossipPart({ ...TEST_GOSSIP, ...gossip })] });
+export function startGossipNode(config: Partial<NodeConfigInput> = {}, gossip: GossipPartOptions = {}, opts: Omit<StartOptions, 'parts'> = {}): Promise<TestNode> {
+  return startTestNode(config, { ...opts, parts: [gossipPart({ ...TEST_GOSSIP, ...gossip })] });
 }
 
 export async function api<T = unknown>(node: { webUrl: string }, method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
   const res = await fetch(`${node.webUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // Changes are JSON requests even without a body (the web listener's owner guard).
+    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -21,6 +21,9 @@ const tricky = (i: number): Record<string, unknown> => {
     { body: 'crlf\r\nlines\r\n', headers: { Organization: 'Ex Org', Subject: 'clashing', 'X-Newsmesh-Date': 'x', Empty: '' } },
     { body: 'ünïcödé ✓ body\n\n\n', from: 'Zoë <zoe@example>', subject: 'Ré: ✓' },
     { date: '2026-01-31T12:00:00Z', references: ['<root@x>', '<mid@y>'], path: [] },
+    { from: 'Zoë Müller <zoe@example.org>', subject: 'Grüße aus Köln — ein Überblick über alles, was diese Woche in der Gruppe geschah', body: 'Straße, Öl, naïve café ✓\nline two\n' },
+    { subject: '  two  spaces\tand =?utf-8?q?not_a_word?= 😀 ', body: `${'long line '.repeat(150)}\n= sign, trailing space \n` },
+    { subject: 'x'.repeat(998), headers: { 'X-Note': 'Ünïcode note', Organization: '' }, body: 'ends without newline ✓' },
   ];
   return variants[i % variants.length];
 };
@@ -79,8 +82,13 @@ describe('export and import', () => {
     const { text, type } = await readExport(`${a.webUrl}/api/groups/test.files/export?format=mbox`);
     expect(type).toMatch(/application\/mbox/);
     const reader = new MboxReader();
-    reader.push(text);
-    const parsed = [...reader.take(), ...reader.end()].map(parseMboxMessage);
+    reader.pushBytes(Buffer.from(text, 'utf8'));
+    const parsed: unknown[] = [];
+    for (const item of [...reader.take(), ...reader.end()]) {
+      if (!item.ok) throw new Error(item.reason);
+      const r = await parseMboxMessage(item.raw);
+      parsed.push(r.ok ? r.article : r);
+    }
     expect(parsed).toHaveLength(400);
     expect(await importParsed(b, parsed)).toEqual({ added: 400, present: 0, rejected: 0 });
     await expectSame(b);
@@ -121,6 +129,28 @@ describe('export and import', () => {
     expect(out.map((m) => m.id)).toEqual(originals.map((o) => o.id));
     expect(out.every((m) => m.groups === 'test.files')).toBe(true);
     expect(out[0].path).toBe([...originals[0].path, 'not-for-mail'].join('!'));
+  });
+
+  it("Python's email package (default policy) reads back exactly the stored names, subjects and bodies", async () => {
+    const { text } = await readExport(`${a.webUrl}/api/groups/test.files/export?format=mbox`);
+    const file = join(tmp.dir, 'email.mbox');
+    writeFileSync(file, text);
+    const got = JSON.parse(execFileSync('python3.11', [join(__dirname, '..', 'helpers', 'read-mbox-email.py'), file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as {
+      id: string;
+      from: string;
+      name: string | null;
+      subject: string;
+      body: string;
+      charset: string;
+      defects: string[];
+    }[];
+    expect(got.map((m) => m.id)).toEqual(originals.map((o) => o.id));
+    const expected = originals.map((o) => ({ id: o.id, subject: o.subject, body: o.body, charset: 'utf-8', defects: [] }));
+    expect(got.map(({ id, subject, body, charset, defects }) => ({ id, subject, body, charset, defects }))).toEqual(expected);
+    const zoe = got.find((m) => m.from.includes('Zo'))!;
+    expect(zoe).toMatchObject({ from: 'Zoë <zoe@example>', name: 'Zoë', subject: 'Ré: ✓' });
+    const muller = got.find((m) => m.name === 'Zoë Müller')!;
+    expect(muller).toMatchObject({ from: 'Zoë Müller <zoe@example.org>', subject: 'Grüße aus Köln — ein Überblick über alles, was diese Woche in der Gruppe geschah' });
   });
 
   it('404s an export of an unknown group and 400s an unknown format', async () => {

@@ -57,10 +57,9 @@ describe('mirror with gossip', () => {
     nodes.push(source, friend, stranger);
     await fillGroup(source.webUrl, 'test.closed', 120);
 
-    const denied = await postJson<{ id: string }>(`${stranger.webUrl}/api/mirrors`, { peer: source.peerUrl, group: 'test.closed' }, 202);
-    const failed = await waitForJob(stranger.webUrl, denied.body.id, (j) => j.state !== 'running');
-    expect(failed.state).toBe('failed');
-    expect(failed.error).toMatch(/refused .*peers only/);
+    const denied = await postJson<{ error: { code: string; message: string } }>(`${stranger.webUrl}/api/mirrors`, { peer: source.peerUrl, group: 'test.closed' });
+    expect(denied.status).toBe(422);
+    expect(denied.body.error).toEqual({ code: 'NM_ERR_PEER_REFUSED', message: expect.stringMatching(/refused .*peers only/) });
 
     await postJson(`${friend.webUrl}/api/peers`, { url: source.peerUrl }, 201);
     const { body } = await postJson<{ id: string }>(`${friend.webUrl}/api/mirrors`, { peer: 'closed-src', group: 'test.closed' }, 202);

@@ -93,7 +93,7 @@ describe('dates, forms, feed text, paths', () => {
     const ok = postFromForm(['a.b'], { from: ' me ', subject: 's', body: 'b', references: '<x@y>  <z@y>' });
     expect(ok).toEqual({ ok: true, value: { newsgroups: ['a.b'], from: 'me', subject: 's', body: 'b', references: ['<x@y>', '<z@y>'] } });
     expect(postFromForm(['a.b'], { from: '', subject: 's', body: '', references: '' })).toEqual({ ok: false, error: 'from must not be empty' });
-    expect(postFromForm(['a.b'], { from: 'f', subject: 's', body: '', references: 'nope' })).toEqual({ ok: false, error: 'references.0: message-id must look like <left@right>' });
+    expect(postFromForm(['a.b'], { from: 'f', subject: 's', body: '', references: 'nope' })).toEqual({ ok: false, error: 'references: message-id must look like <left@right>' });
     expect(peerFromForm({ url: 'not a url', groups: '' }).ok).toBe(false);
     expect(peerFromForm({ url: ' http://127.0.0.1:9 ', groups: '' })).toEqual({ ok: true, value: { url: 'http://127.0.0.1:9' } });
     expect(mirrorFromForm({ peer: 'p', group: 'Comp.Lang', follow: 'on' })).toEqual({ ok: true, value: { peer: 'p', group: 'comp.lang', follow: true } });

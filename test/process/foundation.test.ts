@@ -202,7 +202,8 @@ describe('newsmesh post', () => {
     const p = await start(['--data', tmp.dir]);
     const bad = await runCli(['post', '--api', p.webUrl, '--group', 'Bad..Group', '--from', 'a', '--subject', 's', '--body', 'b']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr.trim()).toMatch(/^newsmesh: body\.newsgroups\.0: group name must be/);
+    // Named as the person wrote it: the flag, the name lowercased by the one case rule.
+    expect(bad.stderr.trim()).toBe('newsmesh: --group: group name "bad..group" must be dot-separated components of a-z 0-9 + _ -');
     await stop(p);
     const gone = await runCli(['post', '--api', p.webUrl, '--group', 'test.a', '--from', 'a', '--subject', 's', '--body', 'b']);
     expect(gone.code).toBe(1);

@@ -34,8 +34,10 @@ describe('NNTP on the command line', () => {
     const c = await nntpConnect(on.nntpUrl!);
     expect(c.greeting.text).toMatch(/^cli-on /);
     await c.quit();
+    expect(await (await fetch(`${on.webUrl}/api/node`)).json()).toMatchObject({ name: 'cli-on', nntpUrl: on.nntpUrl });
     const off = await start(['--name', 'cli-off', '--nntp', 'off']);
     expect(off.nntpUrl).toBeUndefined();
+    expect(await (await fetch(`${off.webUrl}/api/node`)).json()).not.toHaveProperty('nntpUrl');
   });
 
   it('explains a bad or taken --nntp in one line and releases the data dir', async () => {
@@ -65,7 +67,7 @@ describe('NNTP on the command line', () => {
     expect(add.stderr).toBe('');
     expect(add.stdout.trim()).toBe(`peered with bee at ${b.nntpUrl}: up`);
     const list = await runCli(['peers', 'list', '--api', a.webUrl]);
-    expect(list.stdout).toMatch(new RegExp(`^bee  ${b.nntpUrl!.replace(/[/.]/g, '\\$&')}  up  backlog=0  groups=test\\.\\*`, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^bee  ${b.nntpUrl!.replace(/[/.]/g, '\\$&')}  up  backlog=0  key=none  groups=test\\.\\*`, 'm'));
     const bad = await runCli(['peers', 'add', 'nntp://127.0.0.1:1', '--api', a.webUrl]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^newsmesh: cannot reach the NNTP server at nntp:\/\/127\.0\.0\.1:1/);

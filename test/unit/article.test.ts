@@ -73,13 +73,13 @@ const BAD: [string, Record<string, unknown>, string, RegExp][] = [
   // newsgroups
   ['no newsgroups', { newsgroups: [] }, 'newsgroups', /at least one group/],
   ['11 newsgroups', { newsgroups: Array.from({ length: 11 }, (_, i) => `g${i}`) }, 'newsgroups', /at most 10 groups/],
-  ['upper-case group', { newsgroups: ['Comp.lang'] }, 'newsgroups.0', /a-z 0-9/],
-  ['group with empty component', { newsgroups: ['comp..c'] }, 'newsgroups.0', /dot-separated/],
-  ['group with leading dot', { newsgroups: ['.comp'] }, 'newsgroups.0', /dot-separated/],
-  ['group with trailing dot', { newsgroups: ['comp.'] }, 'newsgroups.0', /dot-separated/],
-  ['group with a space', { newsgroups: ['comp lang'] }, 'newsgroups.0', /dot-separated/],
-  ['empty group name', { newsgroups: [''] }, 'newsgroups.0', /must not be empty/],
-  ['group over 120 bytes', { newsgroups: ['a'.repeat(LIMITS.groupNameMaxBytes + 1)] }, 'newsgroups.0', /at most 120 bytes/],
+  ['upper-case group', { newsgroups: ['Comp.lang'] }, 'newsgroups', /a-z 0-9/],
+  ['group with empty component', { newsgroups: ['comp..c'] }, 'newsgroups', /dot-separated/],
+  ['group with leading dot', { newsgroups: ['.comp'] }, 'newsgroups', /dot-separated/],
+  ['group with trailing dot', { newsgroups: ['comp.'] }, 'newsgroups', /dot-separated/],
+  ['group with a space', { newsgroups: ['comp lang'] }, 'newsgroups', /dot-separated/],
+  ['empty group name', { newsgroups: [''] }, 'newsgroups', /must not be empty/],
+  ['group over 120 bytes', { newsgroups: ['a'.repeat(LIMITS.groupNameMaxBytes + 1)] }, 'newsgroups', /at most 120 bytes/],
   ['newsgroups a string', { newsgroups: 'comp.lang.c' }, 'newsgroups', /expected array/i],
   // from
   ['empty from', { from: '' }, 'from', /must not be empty/],
@@ -90,6 +90,9 @@ const BAD: [string, Record<string, unknown>, string, RegExp][] = [
   ['empty subject', { subject: '' }, 'subject', /must not be empty/],
   ['subject over 998 chars', { subject: 's'.repeat(LIMITS.subjectMaxChars + 1) }, 'subject', /at most 998 characters/],
   ['subject with CRLF', { subject: 'a\r\nBcc: x' }, 'subject', /CR or LF/],
+  ['subject with a BEL', { subject: 'ring \x07' }, 'subject', /control character U\+0007 at character 6/],
+  ['from with an ESC sequence', { from: '\x1b[2Jzoe' }, 'from', /control character U\+001B at character 1/],
+  ['subject with a C1 control', { subject: 'a\u0085b' }, 'subject', /control character U\+0085/],
   // date
   ['date not ISO', { date: 'Mon, 1 Jun 2026 12:00:00 GMT' }, 'date', /ISO 8601 UTC/],
   ['date with an offset', { date: '2026-06-01T12:00:00+02:00' }, 'date', /ISO 8601 UTC/],
@@ -97,10 +100,10 @@ const BAD: [string, Record<string, unknown>, string, RegExp][] = [
   ['date 25 h ahead', { date: new Date(NOW + 25 * 3600 * 1000).toISOString() }, 'date', /24 hours in the future/],
   // references
   ['101 references', { references: Array.from({ length: 101 }, (_, i) => `<r${i}@x>`) }, 'references', /at most 100 ids/],
-  ['bad reference', { references: ['<ok@x>', 'not-an-id'] }, 'references.1', /<left@right>/],
+  ['bad reference', { references: ['<ok@x>', 'not-an-id'] }, 'references', /<left@right>/],
   // path
-  ['path with a bad node name', { path: ['bad name'] }, 'path.0', /node name/],
-  ['path with an empty name', { path: [''] }, 'path.0', /node name/],
+  ['path with a bad node name', { path: ['bad name'] }, 'path', /node name/],
+  ['path with an empty name', { path: [''] }, 'path', /node name/],
   // headers
   ['header name with a colon', { headers: { 'X:Y': 'v' } }, 'headers.X:Y', /letters, digits and "-"/],
   ['header value with LF', { headers: { 'X-Note': 'a\nb' } }, 'headers.X-Note', /CR or LF/],

@@ -25,6 +25,7 @@ const INN_ARTICLE = crlf([
   'Injection-Info: vm.example.test; posting-host="localhost:127.0.0.1";',
   '\tlogging-data="9596"; mail-complaints-to="usenet@vm.example.test"',
   'X_Under.Score: odd name',
+  'X-Control: bell\x07here',
   'Comments: first',
   'Comments: second',
   'Xref: inn.test test.a:1 test.b:7',
@@ -55,7 +56,7 @@ describe('reading wire articles', () => {
     // `.POSTED.localhost` and `not-for-mail` are not node names.
     expect(a.path).toEqual(['inn.test']);
     expect(a.body).toBe('body line\ncafé in latin1\n');
-    // Headers the Article can hold; the odd name, the second Comments and Xref stay in the wire bytes.
+    // Headers the Article can hold; the odd name, the control character, the second Comments and Xref stay in the wire bytes.
     expect(a.headers).toEqual({
       Organization: 'newsmesh interop test',
       'Injection-Date': 'Sun, 29 Nov 2026 02:21:07 -0000 (UTC)',

@@ -1,7 +1,8 @@
 /**
  * `/peers`: add a peer by address (field `url`, optional `groups` wildmat), the list with
- * each link's state and health, approve pending requests and remove. Works against the
- * PeerService interface and says "not available" while the node has none.
+ * each link's state, health and key fingerprint (and this node's own, to read to the other
+ * owner), approve pending requests and remove. Works against the PeerService interface and
+ * says "not available" while the node has none.
  */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -23,7 +24,8 @@ export const peerRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) => 
   async function page(reply: FastifyReply, form: PeerForm, error?: string, status = 200) {
     const service = deps.service.peers;
     const list = service ? await service.list() : [];
-    return sendPage(deps, reply, 'peers.njk', { nav: 'peers', available: service !== null, peers: list, form, error, csrf: reply.generateCsrf() }, status);
+    const { name, fingerprint } = deps.service.identity;
+    return sendPage(deps, reply, 'peers.njk', { nav: 'peers', available: service !== null, peers: list, me: { name, fingerprint }, form, error, csrf: reply.generateCsrf() }, status);
   }
 
   app.get('/peers', async (_req, reply) => page(reply, { url: '', groups: '' }));
