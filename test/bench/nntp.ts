@@ -5,6 +5,7 @@
  * 1,000,000-article group on newsmesh, next to GROUP of a 100-article one. INN runs from its
  * own temp dir (test/helpers/inn.ts); without it the INN figures say why they are missing.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { systemClock } from '../../node/clock';
 import { Ingest } from '../../node/ingest/ingest';
@@ -49,8 +50,21 @@ function articles(count: number, tag: string, group: string): Feed[] {
   return out;
 }
 
-/** Streams every article with TAKETHIS, at most `window` unanswered; articles/s and how many were taken. */
-async function streamTakethis(host: string, port: number, feed: Feed[], window = WINDOW): Promise<{ rate: number; accepted: number; refused: string[] }> {
+/** CPU time (user + system, all threads) a process has used so far, in µs (Linux /proc). */
+function cpuUs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1_000_000 / 100);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Streams every article with TAKETHIS, at most `window` unanswered; articles/s, how many were
+ * taken, and the server process's CPU per article (steadier than the rate on a shared machine).
+ */
+async function streamTakethis(host: string, port: number, feed: Feed[], serverPid?: number, window = WINDOW): Promise<{ rate: number; accepted: number; refused: string[]; cpuUsPerArticle: number }> {
   const c = await NntpClient.connect({ host, port, timeoutMs: 120_000 });
   try {
     const mode = await c.command('MODE STREAM');
@@ -59,6 +73,7 @@ async function streamTakethis(host: string, port: number, feed: Feed[], window =
     let done = 0;
     let accepted = 0;
     const refused: string[] = [];
+    const cpu0 = cpuUs(serverPid);
     const t0 = performance.now();
     await new Promise<void>((resolve, reject) => {
       const pump = () => {
@@ -79,7 +94,8 @@ async function streamTakethis(host: string, port: number, feed: Feed[], window =
       };
       pump();
     });
-    return { rate: feed.length / ((performance.now() - t0) / 1000), accepted, refused };
+    const rate = feed.length / ((performance.now() - t0) / 1000);
+    return { rate, accepted, refused, cpuUsPerArticle: Math.round((cpuUs(serverPid) - cpu0) / feed.length) };
   } finally {
     await c.quit();
   }
@@ -169,6 +185,8 @@ export async function nntpSection(): Promise<Record<string, unknown>> {
   const g = await greeter();
   const avail = innAvailability();
   const meshRates: number[] = [];
+  const meshCpu: number[] = [];
+  const innCpu: Record<string, number[]> = { tradspool: [], cnfs: [] };
   const innRates: Record<string, number[]> = { tradspool: [], cnfs: [] };
   const overMesh: number[] = [];
   const overInn: number[] = [];
@@ -180,9 +198,10 @@ export async function nntpSection(): Promise<Record<string, unknown>> {
       const node = await meshNode(d.dir, g.url);
       try {
         const { host, port } = hostPort(node.nntpUrl!);
-        const r = await streamTakethis(host, port, feed);
+        const r = await streamTakethis(host, port, feed, node.child.pid);
         if (r.accepted !== ARTICLES) throw new Error(`newsmesh took ${r.accepted} of ${ARTICLES}: ${r.refused.join('; ')}`);
         meshRates.push(r.rate);
+        meshCpu.push(r.cpuUsPerArticle);
         overMesh.push((await overRate(host, port, 'bench.over', false)).linesPerSec);
       } finally {
         await stop(node);
@@ -195,9 +214,10 @@ export async function nntpSection(): Promise<Record<string, unknown>> {
         try {
           const port = await freePort();
           inn = await startInn({ port, groups: ['bench.over'], peers: [{ name: 'feeder', hostname: '127.0.0.1' }], storage: method === 'cnfs' ? { method, mib: 256 } : { method } });
-          const r = await streamTakethis('127.0.0.1', port, feed);
+          const r = await streamTakethis('127.0.0.1', port, feed, inn.child.pid);
           if (r.accepted !== ARTICLES) throw new Error(`INN (${method}) took ${r.accepted} of ${ARTICLES}: ${r.refused.join('; ')}`);
           innRates[method].push(r.rate);
+          innCpu[method].push(r.cpuUsPerArticle);
           // INN's OVER is nnrpd's (a reader connection); from a peer address MODE READER hands over to it.
           if (method === 'tradspool') overInn.push((await overRate('127.0.0.1', port, 'bench.over', true)).linesPerSec);
         } finally {
@@ -213,6 +233,7 @@ export async function nntpSection(): Promise<Record<string, unknown>> {
   out.takethis = {
     newsmeshPerSec: Math.round(mesh),
     allRuns: { newsmesh: meshRates.map(Math.round), innTradspool: innRates.tradspool.map(Math.round), innCnfs: innRates.cnfs.map(Math.round) },
+    serverCpuUsPerArticle: { newsmesh: median(meshCpu), ...(avail.ok ? { innTradspool: median(innCpu.tradspool), innCnfs: median(innCpu.cnfs) } : {}) },
     ...(avail.ok
       ? {
           innTradspoolPerSec: Math.round(median(innRates.tradspool)),
