@@ -72,6 +72,7 @@ export class NntpFeedLink implements FeedLink {
   private generation = 0;
   private lastProgressAt: number;
   private loop: Promise<void> | null = null;
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly c: NntpLinkComponents,
@@ -232,7 +233,7 @@ export class NntpFeedLink implements FeedLink {
   private async send(batch: QueueEntry[], rec: NntpPeerRecord, gen: number): Promise<void> {
     try {
       const conn = await this.connection(rec);
-      const { done, later } = conn.streaming ? await this.stream(conn.client, batch) : await this.ihave(conn.client, batch);
+      const { done, later } = conn.streaming ? await this.stream(conn.client, batch) : await this.serially(() => this.ihave(conn.client, batch));
       if (gen !== this.generation) return;
       this.queue.done(done);
       this.queue.postpone(later, this.c.clock.now());
@@ -310,11 +311,26 @@ export class NntpFeedLink implements FeedLink {
     return { done, later };
   }
 
+  /** IHAVE cannot be pipelined: batches in flight take turns on the connection. */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work);
+    this.turn = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   /** One IHAVE at a time, for servers without streaming. */
   private async ihave(client: NntpClient, batch: QueueEntry[]): Promise<{ done: string[]; later: QueueEntry[] }> {
     const done: string[] = [];
     const later: QueueEntry[] = [];
     for (const e of batch) {
+      const a = this.c.read.feedBytes(e.id);
+      if (!a) {
+        done.push(e.key); // gone here since it was queued (removed): nothing to offer
+        continue;
+      }
       const offer = await client.command(`IHAVE ${e.id}`);
       this.c.metrics.ihaveSent++;
       this.c.stats.offered++;
@@ -322,9 +338,7 @@ export class NntpFeedLink implements FeedLink {
       else if (offer.code === CODE.IHAVE_NOT_WANTED) done.push(e.key);
       else if (offer.code !== CODE.IHAVE_SEND) throw unexpected('IHAVE', offer);
       else {
-        const a = this.c.read.feedBytes(e.id);
-        // The peer is waiting for an article: a vanished one is sent empty and refused there.
-        const r = await client.sendBlock(a ? a.bytes : Buffer.alloc(0), 'IHAVE');
+        const r = await client.sendBlock(a.bytes, 'IHAVE');
         this.c.metrics.articlesSent++;
         this.c.stats.sent++;
         if (r.code === CODE.IHAVE_OK) this.c.stats.accepted++;

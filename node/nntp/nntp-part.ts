@@ -38,7 +38,7 @@ export function nntpPart(opts: NntpPartOptions = {}): PartFactory {
     const listen = config.nntp;
     if (listen === 'off') return { name: 'nntp' };
 
-    const public_ = !isLoopback(listen.host);
+    const exposed = !isLoopback(listen.host);
     const maxWireBytes = Math.max(INN_MAX_ARTICLE_BYTES, config.maxArticleBytes + 64 * 1024);
     const ctx: NntpContext = {
       name: service.name,
@@ -49,8 +49,8 @@ export function nntpPart(opts: NntpPartOptions = {}): PartFactory {
       ingest,
       read,
       engine,
-      postNeedsAuth: public_,
-      readNeedsAuth: public_ && config.publicRead !== 'on',
+      postNeedsAuth: exposed,
+      readNeedsAuth: exposed && config.publicRead !== 'on',
       password: config.webPassword,
       maxWireBytes,
       maxBodyBytes: maxWireBytes,

@@ -7,7 +7,6 @@
  * chunks is scanned and copied a bounded number of times.
  */
 
-const CRLF = Buffer.from('\r\n');
 const END = Buffer.from('\r\n.\r\n');
 const EMPTY = Buffer.alloc(0);
 
@@ -122,4 +121,3 @@ export class WireReader {
   }
 }
 
-export { CRLF };

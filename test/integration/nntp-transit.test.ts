@@ -6,6 +6,10 @@
  * sees them (238/431/438, 239/439, IHAVE 335/235/435/437).
  */
 import { createServer } from 'node:net';
+import { systemClock } from '../../node/clock';
+import { silentLogger } from '../../node/logger';
+import { DEFAULT_NNTP_SERVER_INIT, NntpServer } from '../../node/nntp/server';
+import type { CommandSpec } from '../../node/nntp/session';
 import type { PeerInfo } from '../../protocol/api';
 import { startTestNode, type TestNode } from '../helpers/node';
 import { tempDir } from '../helpers/tmp';
@@ -131,6 +135,46 @@ describe('NNTP transit between two newsmesh nodes', () => {
     b = await startTestNode({ name: 'mesh-b', data: bDir.dir, nntp: `127.0.0.1:${bPort}` });
     await waitFor('the backlog on b', () => has(b, id), 30_000);
     await waitFor('the link up again', async () => (await getJson<PeerInfo[]>(`${a.webUrl}/api/peers`))[0].state === 'up');
+  });
+});
+
+describe('feeding a server without streaming', () => {
+  it('falls back to IHAVE, one article at a time, and counts the answers', async () => {
+    // An old server: no MODE STREAM, IHAVE only; it refuses the article whose subject says so.
+    const got: string[] = [];
+    const table = new Map<string, CommandSpec>([
+      ['MODE', { access: 'any', run: () => '500 what is streaming\r\n' }],
+      ['QUIT', { access: 'any', run: () => ({ close: '205 bye\r\n' }) }],
+      [
+        'IHAVE',
+        {
+          access: 'any',
+          run: () => ({
+            first: '335 send it\r\n',
+            onBlock: (r) => {
+              const text = 'block' in r ? r.block.toString() : '';
+              if (/^Subject: refuse me/m.test(text)) return '437 no thanks\r\n';
+              got.push(/^Message-ID: (.*)\r$/m.exec(text)![1]);
+              return '235 thanks\r\n';
+            },
+          }),
+        },
+      ],
+    ]);
+    const old = new NntpServer({ clock: systemClock, logger: silentLogger() }, DEFAULT_NNTP_SERVER_INIT, { table: () => table, mayRead: () => true, open: async () => '200 old.server ready\r\n' });
+    const url = await old.listen({ host: '127.0.0.1', port: 0 });
+    const node = await startTestNode({ name: 'mesh-f' });
+    try {
+      expect((await addPeer(node, { url })).json).toMatchObject({ name: 'old.server', state: 'up' });
+      const ids: string[] = [];
+      for (const subject of ['one', 'refuse me', 'three']) ids.push((await node.components.service.post({ newsgroups: ['test.old'], from: 'f@example.org', subject, body: 'b\n' })).id);
+      await waitFor('the feed to drain', async () => (await getJson<PeerInfo[]>(`${node.webUrl}/api/peers`))[0].backlog === 0);
+      expect(got).toEqual([ids[0], ids[2]]);
+      expect((await getJson<PeerInfo[]>(`${node.webUrl}/api/peers`))[0]).toMatchObject({ offered: 3, sent: 3, accepted: 2, rejected: 1 });
+    } finally {
+      await node.destroy();
+      await old.close();
+    }
   });
 });
 
