@@ -31,6 +31,8 @@ export interface NodeIdentity {
   /** Filled in once the listeners are bound. */
   webUrl: string;
   peerUrl: string;
+  /** `nntp://host:port` of the NNTP listener, when it runs (for GET /api/node's nntpUrl). */
+  nntpUrl?: string;
   /** Set when peerUrl is the wildcard address, which other nodes cannot use (node/exposure.ts). */
   peerUrlWarning?: string;
 }

@@ -11,6 +11,7 @@ import { gossipLinkSection } from './gossip-link';
 import { gossipGraphSection } from './gossip-graph';
 import { readingSection } from './reading';
 import { archiveSection } from './archive';
+import { nntpSection } from './nntp';
 
 export type Section = () => Promise<Record<string, unknown>>;
 
@@ -24,4 +25,5 @@ export const sections: Record<string, Section> = {
   gossipLink: gossipLinkSection,
   gossipGraph: gossipGraphSection,
   reading: readingSection,
+  nntp: nntpSection,
 };
