@@ -31,6 +31,17 @@ const HostPortSchema = (flag: string) =>
     return hp;
   });
 
+/** `--nntp HOST:PORT|off`. */
+const NntpListenSchema = z.string().transform((v, ctx): HostPort | 'off' => {
+  if (v.trim() === 'off') return 'off';
+  const hp = parseHostPort(v);
+  if (!hp) {
+    ctx.addIssue({ code: 'custom', message: `--nntp must be HOST:PORT or off (port 0 picks a free one), got "${v}"` });
+    return z.NEVER;
+  }
+  return hp;
+});
+
 export const AcceptPeersSchema = z.enum(['open', 'approve', 'closed']);
 export type AcceptPeers = z.infer<typeof AcceptPeersSchema>;
 
@@ -42,6 +53,8 @@ export const NodeConfigSchema = z.object({
   name: NodeNameSchema.optional(),
   web: HostPortSchema('--web').prefault('127.0.0.1:8080'),
   listen: HostPortSchema('--listen').prefault('0.0.0.0:9119'),
+  /** The NNTP listener (readers, and transit from NNTP peers); `off` runs none. */
+  nntp: NntpListenSchema.prefault('127.0.0.1:1119'),
   publicUrl: PeerUrlSchema.optional(),
   peer: z.array(PeerUrlSchema).default([]),
   acceptPeers: AcceptPeersSchema.default('open'),

@@ -43,6 +43,8 @@ export interface RunningNode {
   name: string;
   webUrl: string;
   peerUrl: string;
+  /** `nntp://host:port`, unless --nntp off. */
+  nntpUrl?: string;
   components: NodeComponents;
   close(): Promise<void>;
 }
@@ -87,6 +89,7 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
   const limits = opts.listenerLimits;
   const web = buildWebApp({ service, logger, clock, config, limits }, [(app) => app.register(nodeRoutes, { service }), ...parts.flatMap((p) => p.webRoutes ?? [])]);
   const peer = buildPeerApp({ name, logger, clock, maxArticleBytes: config.maxArticleBytes, limits }, parts.flatMap((p) => p.peerRoutes ?? []));
+  const started: NodePart[] = [];
   try {
     service.identity.webUrl = await listenOrExplain(web, config.web, '--web');
     const bound = await listenOrExplain(peer, config.listen, '--listen');
@@ -97,8 +100,13 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
       service.identity.peerUrlWarning = exposure.peerUrlWarning;
       logger.warn({ peerUrl: bound }, exposure.peerUrlWarning);
     }
-    for (const p of parts) await p.start?.();
+    for (const p of parts) {
+      await p.start?.();
+      started.push(p);
+    }
   } catch (err) {
+    // A part that cannot start (its listener is taken) stops the ones already running.
+    for (const p of started.reverse()) await p.stop?.().catch(() => undefined);
     await web.close().catch(() => undefined);
     await peer.close().catch(() => undefined);
     await store.close();
@@ -114,5 +122,6 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
       await store.close();
       logger.info(`newsmesh ${name} stopped`);
     })());
-  return { name, webUrl: service.identity.webUrl, peerUrl: service.identity.peerUrl, components, close };
+  const { webUrl, peerUrl, nntpUrl } = service.identity;
+  return { name, webUrl, peerUrl, ...(nntpUrl ? { nntpUrl } : {}), components, close };
 }

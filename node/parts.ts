@@ -4,7 +4,9 @@
 import type { PartFactory } from './part';
 import { gossipPartFactory } from './gossip/gossip-part';
 import { mirrorPart } from './mirror/mirror-part';
+import { readingPartFactory } from './reading/reading-part';
+import { nntpPartFactory } from './nntp/nntp-part';
 import { webPart } from '../web/part';
 
-// mirror runs after gossip (it uses service.peers) and before the web pages.
-export const defaultParts: PartFactory[] = [gossipPartFactory, mirrorPart, webPart];
+// mirror and nntp run after gossip (they use service.peers) and before the web pages; reading samples service.peers.
+export const defaultParts: PartFactory[] = [gossipPartFactory, mirrorPart, nntpPartFactory, readingPartFactory, webPart];

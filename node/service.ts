@@ -13,7 +13,7 @@ import type { Ingest } from './ingest/ingest';
 import type { Metrics } from './metrics';
 import type { Store } from './store/store';
 import type { StoredArticle, ThreadMeta } from './store/records';
-import type { MirrorService, PeerService } from './feature-services';
+import type { MirrorService, PeerService, ReadingService } from './feature-services';
 
 export interface NodeServiceComponents {
   store: Store;
@@ -31,6 +31,8 @@ export interface NodeIdentity {
   /** Filled in once the listeners are bound. */
   webUrl: string;
   peerUrl: string;
+  /** `nntp://host:port` of the NNTP listener, when it runs (for GET /api/node's nntpUrl). */
+  nntpUrl?: string;
   /** Set when peerUrl is the wildcard address, which other nodes cannot use (node/exposure.ts). */
   peerUrlWarning?: string;
 }
@@ -46,6 +48,8 @@ export class NodeService {
   peers: PeerService | null = null;
   /** Set by the mirror part. */
   mirrors: MirrorService | null = null;
+  /** Set by the reading part (search, what is new, thread overviews, traffic series). */
+  reading: ReadingService | null = null;
 
   constructor(
     private readonly c: NodeServiceComponents,

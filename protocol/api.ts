@@ -152,6 +152,10 @@ export type NodeInfo = z.infer<typeof NodeInfoSchema>;
 export const AddPeerSchema = z.strictObject({
   url: z.string().max(2048).url('url must be an absolute http(s) URL'),
   groups: z.string().max(WILDMAT_MAX_CHARS).optional(),
+  /** nntp:// peers: the server's name as it writes it in Path (default: from its greeting). */
+  name: z.string().min(1).max(64).optional(),
+  /** nntp:// peers: the local address the feed connects from (servers such as INN know peers by address). */
+  sourceAddress: z.ipv4().or(z.ipv6()).optional(),
 });
 export type AddPeer = z.infer<typeof AddPeerSchema>;
 

@@ -20,6 +20,7 @@ import { mirrorRoutes } from './routes/mirror-routes';
 import { newThreadRoutes } from './routes/new-thread-routes';
 import { peerRoutes } from './routes/peer-routes';
 import { readRoutes } from './routes/read-routes';
+import { readingPageRoutes } from './routes/reading-routes';
 
 export interface PagesOptions extends PageDeps {
   staticDir: string;
@@ -65,4 +66,5 @@ export const pagesPlugin: FastifyPluginAsync<PagesOptions> = async (app, opts) =
   });
 
   for (const routes of [readRoutes, newThreadRoutes, articleRoutes, feedRoutes, peerRoutes, mirrorRoutes]) await app.register(routes, deps);
+  await app.register(readingPageRoutes, { ...deps, staticDir: opts.staticDir });
 };

@@ -8,6 +8,7 @@ import helmet from '@fastify/helmet';
 import type { PartFactory } from '../node/part';
 import { PasswordTries, requirePasswordForWrites } from './access';
 import { pagesPlugin } from './pages-plugin';
+import { registerErrorPages } from './error-pages';
 import { webDirs } from './paths';
 import { createViews } from './views';
 
@@ -46,6 +47,7 @@ export const webPart: PartFactory = (components) => {
           referrerPolicy: { policy: 'same-origin' },
         });
         app.register(pagesPlugin, { service, views, clock, groupPageCache, staticDir: dirs.static, formBodyLimit: app.bodyLimits.form });
+        registerErrorPages(app, { service, views, clock });
       },
     ],
   };

@@ -1,7 +1,8 @@
 /**
  * Plain-text article bodies to safe HTML. Everything is escaped; http(s) URLs become links
  * with rel="nofollow noopener"; runs of lines starting with `>` become quote blocks, and
- * long runs fold into <details> so a reply that quotes a whole article stays readable.
+ * long runs fold into <details> so a reply that quotes a whole article stays readable;
+ * fenced or indented code keeps its alignment in a monospace block.
  * Line breaks are kept by CSS (white-space: pre-wrap), so the output keeps every newline.
  */
 
@@ -52,33 +53,59 @@ function renderQuote(lines: string[]): string {
   return `<details class="quote-fold"><summary>${lines.length} quoted lines</summary><blockquote class="quote">${inner}</blockquote></details>`;
 }
 
-/** The whole body as HTML for a `<div class="body">` styled with pre-wrap. */
+/** A code line: indented by a tab or four spaces (the usual convention in plain-text posts). */
+const INDENTED = /^(\t| {4})/;
+const FENCE = /^\s{0,3}(```|~~~)/;
+
+function renderCode(lines: string[]): string {
+  // Focusable: a block wider than the screen scrolls sideways, and keyboards must reach it.
+  return `<pre class="code" tabindex="0"><code>${lines.map(escapeHtml).join('\n')}</code></pre>`;
+}
+
+/**
+ * The whole body as HTML for a `<div class="body">` styled with pre-wrap: quote runs become
+ * (folded) quote blocks, fenced (```) and indented runs become monospace code blocks that
+ * keep their alignment and are never linkified.
+ */
 export function renderBody(body: string): string {
   const lines = body.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n');
   const parts: string[] = [];
-  let quote: string[] = [];
-  let plain: string[] = [];
-  const flushPlain = () => {
-    if (plain.length) parts.push(plain.map(linkify).join('\n'));
-    plain = [];
+  let run: string[] = [];
+  type Kind = 'plain' | 'quote' | 'code';
+  let kind = 'plain' as Kind;
+  const flush = () => {
+    if (run.length) parts.push(kind === 'quote' ? renderQuote(run) : kind === 'code' ? renderCode(run) : run.map(linkify).join('\n'));
+    run = [];
   };
-  const flushQuote = () => {
-    if (quote.length) parts.push(renderQuote(quote));
-    quote = [];
+  const switchTo = (k: Kind) => {
+    if (k !== kind) flush();
+    kind = k;
   };
-  for (const line of lines) {
-    if (quoteDepth(line) > 0) {
-      flushPlain();
-      quote.push(line);
-    } else {
-      flushQuote();
-      plain.push(line);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (FENCE.test(line)) {
+      // A fence without its closing line is plain text.
+      const end = lines.findIndex((l, j) => j > i && FENCE.test(l));
+      if (end > i) {
+        switchTo('code');
+        run.push(...lines.slice(i + 1, end));
+        flush();
+        kind = 'plain';
+        i = end;
+        continue;
+      }
     }
+    const prevBlank = i === 0 || lines[i - 1].trim() === '' || kind === 'code';
+    if (quoteDepth(line) > 0) switchTo('quote');
+    else if (INDENTED.test(line) && line.trim() !== '' && prevBlank) switchTo('code');
+    else if (kind === 'code' && line.trim() === '' && INDENTED.test(lines[i + 1] ?? '')) {
+      // A blank line inside an indented block stays in it.
+    } else switchTo('plain');
+    run.push(line);
   }
-  flushPlain();
-  flushQuote();
+  flush();
   // Block elements end a line themselves, so join with nothing around them.
-  return parts.join('\n').replace(/\n(<(?:blockquote|details))/g, '$1').replace(/(<\/(?:blockquote|details)>)\n/g, '$1');
+  return parts.join('\n').replace(/\n(<(?:blockquote|details|pre))/g, '$1').replace(/(<\/(?:blockquote|details|pre)>)\n/g, '$1');
 }
 
 /** The body quoted for a reply: "NAME wrote:" then every line prefixed with "> ". */

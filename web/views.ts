@@ -10,6 +10,8 @@ import { timeHtml } from './dates';
 import { renderBody } from './text';
 import type { TreeRow } from './thread-tree';
 import { treeRowsHtml } from './tree-html';
+import { peerGraphSvg } from './peer-graph';
+import type { PeerInfo } from '../protocol/api';
 
 export interface Views {
   render(template: string, context: Record<string, unknown>): string;
@@ -38,6 +40,27 @@ export function createViews(templatesDir: string, clock: Clock): Views {
     if (ms < 1000) return `${Math.round(ms)} ms`;
     if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
     return `${Math.round(ms / 60_000)} min`;
+  });
+  env.addFilter('peerGraph', (peers: PeerInfo[], self: string) => new nunjucks.runtime.SafeString(peerGraphSvg(peers, self)));
+  env.addFilter('isoDate', (ms: number) => new Date(ms).toISOString());
+  env.addFilter('bytes', (n: number | null | undefined) => {
+    if (n === undefined || n === null) return '–';
+    const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let v = n;
+    let u = 0;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return u === 0 ? `${v} bytes` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
+  });
+  env.addFilter('uptime', (ms: number) => {
+    const min = Math.floor(ms / 60_000);
+    if (min < 1) return `${Math.max(0, Math.round(ms / 1000))} s`;
+    if (min < 60) return `${min} min`;
+    const h = Math.floor(min / 60);
+    if (h < 48) return `${h} h ${min % 60} min`;
+    return `${Math.floor(h / 24)} d ${h % 24} h`;
   });
   // Compile every template now: a syntax error fails the start, and requests never compile.
   for (const file of readdirSync(templatesDir)) if (file.endsWith('.njk')) env.getTemplate(file, true);

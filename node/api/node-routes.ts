@@ -12,7 +12,7 @@ export interface NodeRoutesOptions {
 
 export const nodeRoutes: FastifyPluginAsyncZod<NodeRoutesOptions> = async (app, { service }) => {
   app.get('/api/node', { schema: { response: { 200: NodeInfoSchema } } }, async (): Promise<NodeInfo> => {
-    const { name, fingerprint, key, peerUrl, webUrl } = service.identity;
-    return { name, fingerprint, key, peerUrl, webUrl };
+    const { name, fingerprint, key, peerUrl, webUrl, nntpUrl } = service.identity;
+    return { name, fingerprint, key, peerUrl, webUrl, ...(nntpUrl ? { nntpUrl } : {}) };
   });
 };

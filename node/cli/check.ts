@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { checkStore } from '../store/check';
+import { rebuildSearchIndex } from '../reading/reindex';
+import { silentLogger } from '../logger';
 import { Store } from '../store/store';
 import { CliError, fail } from './errors';
 
@@ -14,7 +16,8 @@ export function checkCommand(): Command {
   return new Command('check')
     .description("offline consistency check of a stopped node's data dir")
     .addOption(new Option('--data <dir>', 'data directory').env('NEWSMESH_DATA').default('./data'))
-    .action(async (opts: { data: string }) => {
+    .option('--reindex', 'also rebuild the search index from the articles')
+    .action(async (opts: { data: string; reindex?: boolean }) => {
       try {
         // Opening would create an empty store; checking a typo'd path must not do that.
         if (!existsSync(join(opts.data, 'CURRENT'))) throw new CliError(`no newsmesh data dir at ${opts.data}`);
@@ -22,6 +25,7 @@ export function checkCommand(): Command {
         let report;
         try {
           report = await checkStore(store);
+          if (opts.reindex) process.stdout.write(`newsmesh check: search index rebuilt: ${(await rebuildSearchIndex(store, silentLogger())).docs} articles\n`);
         } finally {
           await store.close();
         }

@@ -40,14 +40,17 @@ export function peersCommand(): Command {
   const cmd = new Command('peers').description("manage this node's peers (add by address, list, remove, approve)");
   cmd
     .command('add')
-    .description('peer with the node at URL (its --listen / --public-url address)')
-    .argument('<url>', "the other node's peer URL, e.g. http://host:9119")
+    .description('peer with the node at URL (its --listen / --public-url address), or feed an NNTP server at nntp://host:port')
+    .argument('<url>', "the other node's peer URL, e.g. http://host:9119, or nntp://host:119")
     .option('--groups <wildmat>', 'only exchange these groups, e.g. "comp.*,!comp.test.*"')
+    .option('--name <name>', "nntp:// only: the server's name in Path (default: from its greeting)")
+    .option('--source-address <ip>', 'nntp:// only: connect from this local address (servers such as INN know peers by address)')
     .addOption(apiOption())
-    .action(async (url: string, opts: { groups?: string; api: string }) => {
+    .action(async (url: string, opts: { groups?: string; name?: string; sourceAddress?: string; api: string }) => {
       try {
         const api = new ApiClient(opts.api);
-        const res = await api.request<{ name: string; url: string; state: string }>('POST', '/api/peers', { url, ...(opts.groups ? { groups: opts.groups } : {}) });
+        const body = { url, ...(opts.groups ? { groups: opts.groups } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.sourceAddress ? { sourceAddress: opts.sourceAddress } : {}) };
+        const res = await api.request<{ name: string; url: string; state: string }>('POST', '/api/peers', body);
         const note = res.state === 'pending' ? ' (waiting for the other owner to approve)' : '';
         process.stdout.write(`peered with ${res.name} at ${res.url}: ${res.state}${note}\n`);
       } catch (err) {

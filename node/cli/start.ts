@@ -15,6 +15,7 @@ export function startCommand(): Command {
     .addOption(new Option('--name <name>', 'node name (default: generated once, kept in the data dir)').env('NEWSMESH_NAME'))
     .addOption(new Option('--web <host:port>', 'owner page and local API').env('NEWSMESH_WEB').default('127.0.0.1:8080'))
     .addOption(new Option('--listen <host:port>', 'peer protocol listener').env('NEWSMESH_LISTEN').default('0.0.0.0:9119'))
+    .addOption(new Option('--nntp <host:port|off>', 'NNTP listener for newsreaders and NNTP peers').env('NEWSMESH_NNTP').default('127.0.0.1:1119'))
     .addOption(new Option('--public-url <url>', 'peer URL to give other nodes').env('NEWSMESH_PUBLIC_URL'))
     .addOption(new Option('--peer <url>', 'peer with this node at start (repeatable)').env('NEWSMESH_PEER').argParser(collect).default([]))
     .addOption(new Option('--accept-peers <mode>', 'who may peer with this node').env('NEWSMESH_ACCEPT_PEERS').choices(['open', 'approve', 'closed']).default('open'))
@@ -32,6 +33,7 @@ export function startCommand(): Command {
           name: opts.name as string | undefined,
           web: opts.web as string,
           listen: opts.listen as string,
+          nntp: opts.nntp as string,
           publicUrl: opts.publicUrl as string | undefined,
           peer: typeof opts.peer === 'string' ? collect(opts.peer, []) : (opts.peer as string[]),
           acceptPeers: opts.acceptPeers as 'open',
@@ -52,7 +54,7 @@ export function startCommand(): Command {
         // Handlers first: whoever reads the ready line may signal at once.
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
-        process.stdout.write(`newsmesh ${node.name} ready web=${node.webUrl} peer=${node.peerUrl}\n`);
+        process.stdout.write(`newsmesh ${node.name} ready web=${node.webUrl} peer=${node.peerUrl}${node.nntpUrl ? ` nntp=${node.nntpUrl}` : ''}\n`);
       } catch (err) {
         fail(err);
       }

@@ -24,7 +24,8 @@ import { QueueDeleter } from './queue-deleter';
 import { KnownHaves } from './known-haves';
 import { LinkStats } from './link-stats';
 import { bearerToken, normUrl } from './peer-auth';
-import { PeerLink, type LinkInit } from './peer-link';
+import { PeerLink, type LinkComponents, type LinkInit } from './peer-link';
+import type { FeedLink, LinkKind } from './link-kind';
 import { isActive } from './peer-record';
 import { PeerTable } from './peer-table';
 import type { HelloContext } from './hello-check';
@@ -90,7 +91,9 @@ export class GossipEngine implements PeerService, FeedRouter {
   readonly limiter: PeerRateLimit;
   /** Per client address, for /v1/challenge and /v1/hello. */
   readonly helloLimiter: AddressLimiter;
-  private readonly links = new Map<string, PeerLink>();
+  private readonly links = new Map<string, FeedLink>();
+  /** Other feed protocols (NNTP) sharing the table, queues and routing; see link-kind.ts. */
+  private readonly kinds: LinkKind[] = [];
   private readonly stats = new Map<string, LinkStats>();
   private readonly haves: KnownHaves;
   private readonly bodies: BodyCache;
@@ -228,7 +231,19 @@ export class GossipEngine implements PeerService, FeedRouter {
   }
 
   add(req: AddPeer): Promise<{ name: string; url: string; state: PeerInfo['state'] }> {
+    const kind = this.kindFor(req.url);
+    if (kind) return kind.add(req);
+    if (req.name !== undefined) return Promise.reject(new NmError('NM_ERR_VALIDATION', 'name: only an nntp:// peer is given a name (a node names itself)', 'name'));
     return this.peering.add(req);
+  }
+
+  /** Registers another kind of link (by URL scheme). */
+  addLinkKind(kind: LinkKind): void {
+    this.kinds.push(kind);
+  }
+
+  private kindFor(url: string): LinkKind | undefined {
+    return this.kinds.find((k) => k.handles(url));
   }
 
   async list(): Promise<PeerInfo[]> {
@@ -308,33 +323,32 @@ export class GossipEngine implements PeerService, FeedRouter {
 
   // ---- internals -----------------------------------------------------------------------
 
-  private statsOf(name: string): LinkStats {
+  /** A peer's link figures (kept for the process lifetime). */
+  statsOf(name: string): LinkStats {
     let s = this.stats.get(name);
     if (!s) this.stats.set(name, (s = new LinkStats()));
     return s;
   }
 
   /** The link of a peer, made (not started) on first use. */
-  linkFor(name: string): PeerLink {
+  linkFor(name: string): FeedLink {
     let link = this.links.get(name);
     if (link) return link;
-    link = new PeerLink(
-      {
-        store: this.c.store,
-        transport: this.c.transport,
-        clock: this.c.clock,
-        logger: this.log.child({ peer: name }),
-        metrics: this.c.metrics,
-        stats: this.statsOf(name),
-        bodies: this.bodies,
-        deleter: this.deleter,
-        record: () => this.table.get(name),
-        greet: () => this.peering.greetKnown(name),
-        touch: (patch) => this.table.touch(name, patch),
-      },
-      this.init,
-      name,
-    );
+    const components: LinkComponents = {
+      store: this.c.store,
+      transport: this.c.transport,
+      clock: this.c.clock,
+      logger: this.log.child({ peer: name }),
+      metrics: this.c.metrics,
+      stats: this.statsOf(name),
+      bodies: this.bodies,
+      deleter: this.deleter,
+      record: () => this.table.get(name),
+      greet: () => this.peering.greetKnown(name),
+      touch: (patch) => this.table.touch(name, patch),
+    };
+    const kind = this.kindFor(this.table.get(name)?.url ?? '');
+    link = kind ? kind.makeLink(components, name) : new PeerLink(components, this.init, name);
     this.links.set(name, link);
     return link;
   }

@@ -22,7 +22,7 @@ import { fetchChallenge, sendHello, type HandshakeComponents } from './handshake
 import { checkHelloProof, type HelloContext } from './hello-check';
 import { admitStranger, checkClaim, planAdd } from './peer-admission';
 import { normUrl } from './peer-auth';
-import type { PeerLink } from './peer-link';
+import type { FeedLink } from './link-kind';
 import { isActive, ownerConfirmed, type PeerRecord } from './peer-record';
 import { newToken, type PeerTable } from './peer-table';
 import type { Transport } from './transport';
@@ -49,7 +49,7 @@ export interface PeeringInit {
 }
 
 export interface PeeringLinks {
-  linkFor(name: string): PeerLink;
+  linkFor(name: string): FeedLink;
   forget(name: string): Promise<void>;
 }
 
@@ -252,7 +252,7 @@ export class Peering {
   }
 
   /** The peer just spoke with us: its link runs and stops backing off. */
-  private linkUp(name: string): PeerLink {
+  private linkUp(name: string): FeedLink {
     const link = this.links.linkFor(name);
     link.start(false);
     link.peerIsBack();

@@ -129,7 +129,35 @@ async function errorHandler(app: FastifyInstance): Promise<void> {
     request.log.error({ err }, 'unexpected error');
     return reply.code(500).send({ error: { code: 'NM_ERR_INTERNAL', message: 'internal error (a bug): see the node log' } });
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, noRoute(request)));
+  app.setNotFoundHandler(answerNotFound);
+}
+
+/**
+ * Unknown paths outside the JSON API answer an HTML page when the web pages have set a
+ * renderer (a root decoration under this symbol); /api/, /v1/ and /healthz keep JSON.
+ */
+export const PAGE_NOT_FOUND = Symbol.for('newsmesh.pageNotFound');
+
+/** The one answer to a path no route takes: an HTML page where pages are, JSON elsewhere. */
+export function answerNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return pageNotFound(request)?.(request, reply) ?? sendError(reply, noRoute(request));
+}
+export type PageNotFound = (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+
+/** The path part of a URL, percent-decoded where it decodes (the router matches decoded paths). */
+function decodedPath(url: string): string {
+  const path = url.split('?')[0];
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+function pageNotFound(request: FastifyRequest): PageNotFound | undefined {
+  // The JSON API, the peer protocol, /healthz and the pages' .json endpoints keep JSON errors.
+  if (/^\/(?:api|v1)(?:\/|$)|^\/healthz$|\.json$/.test(decodedPath(request.url))) return undefined;
+  return (request.server as unknown as Record<symbol, PageNotFound | undefined>)[PAGE_NOT_FOUND];
 }
 
 export const errorHandlerPlugin = fp(errorHandler, { name: 'newsmesh-error-handler', fastify: '5.x' });

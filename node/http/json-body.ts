@@ -12,7 +12,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LIMITS } from '../../protocol/limits';
 import { NmError } from '../errors';
-import { noRoute } from './error-handler';
+import { answerNotFound } from './error-handler';
 import { firstTooDeep } from './json-depth';
 
 /** Cheap pre-check: a body without these substrings cannot smuggle a prototype key. */
@@ -88,8 +88,10 @@ async function jsonBody(app: FastifyInstance): Promise<void> {
   });
   // No route takes it: say so before its body is read (not that its JSON is bad); after every
   // onRequest hook, so the web listener's owner guard still answers first.
-  app.addHook('preParsing', async (request) => {
-    if (request.routeOptions.url === undefined) throw noRoute(request);
+  app.addHook('preParsing', async (request, reply) => {
+    if (request.routeOptions.url !== undefined) return;
+    answerNotFound(request, reply);
+    return reply;
   });
 }
 

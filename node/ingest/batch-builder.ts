@@ -9,6 +9,16 @@ import type { BatchOp } from '../store/store';
 import type { Sublevels } from '../store/db';
 import { key } from '../store/keys';
 import type { Counters, GroupMeta, ThreadMeta } from '../store/records';
+import { renderedStats } from '../../protocol/nntp/render';
+
+/** The exact bytes of an article that arrived by NNTP (kept and served as they are; node/nntp/wire-copy.ts). */
+export interface WireCopy {
+  /** The value stored. */
+  bytes: Buffer;
+  /** Octets of the article as served (Xref aside) and lines of its body, for the overview. */
+  size: number;
+  lines: number;
+}
 
 export interface BuildState {
   subs: Sublevels;
@@ -24,21 +34,26 @@ const op = <V>(sublevel: unknown, k: string, value: V): BatchOp =>
   ({ type: 'put', sublevel, key: k, value }) as unknown as BatchOp;
 
 /** Adds the operations that accept `article` (path already prepended); returns its seq. */
-export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, targets: string[]): number {
+export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, targets: string[], wire?: WireCopy): number {
   const { subs } = st;
   const seq = ++st.counters.seq;
   st.counters.articles++;
   // No prototype: "__proto__" is a valid group name, and on a plain object its number would vanish.
   const nums: Record<string, number> = Object.create(null);
   const root = threadRoot(article);
-  for (const group of new Set(article.newsgroups)) {
-    const n = bumpGroup(st, group, article.date);
-    nums[group] = n;
+  const groups = [...new Set(article.newsgroups)];
+  for (const group of groups) nums[group] = bumpGroup(st, group, article.date);
+  // The NNTP overview fields ride in the index, so OVER never reads an article.
+  const size = wire ? { bytes: wire.size, lines: wire.lines } : renderedStats(article);
+  const xref = groups.length > 1 ? { xref: nums } : {};
+  for (const group of groups) {
+    const n = nums[group];
     const { id, subject, from, date, references } = article;
-    ops.push(op(subs.groupIndex, key(group, n), { id, subject, from, date, references }));
+    ops.push(op(subs.groupIndex, key(group, n), { id, subject, from, date, references, ...size, at: st.now, ...xref }));
     threadActivity(ops, st, group, root, article, n);
   }
   ops.push(op(subs.articles, article.id, { article, at: st.now, nums, seq }));
+  if (wire) ops.push(op(subs.wire, article.id, wire.bytes));
   ops.push(op(subs.history, article.id, { s: 'a', at: st.now }));
   ops.push(op(subs.threadMembers, key(root, seq), article.id));
   const parent = parentId(article);

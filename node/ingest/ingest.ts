@@ -12,7 +12,7 @@ import type { Metrics } from '../metrics';
 import type { BatchOp, Store } from '../store/store';
 import { key } from '../store/keys';
 import type { Counters, GroupMeta, ThreadMeta } from '../store/records';
-import { addAccepted, addTotals, type BuildState } from './batch-builder';
+import { addAccepted, addTotals, type BuildState, type WireCopy } from './batch-builder';
 import type { AcceptedEvent, FeedRouter, Origin } from './origin';
 
 export interface IngestComponents {
@@ -49,6 +49,8 @@ interface Pending {
   extra: BatchOp[];
   /** Ids minted by this node just now (local posts): no history can hold them. */
   fresh: boolean;
+  /** NNTP arrivals: their exact bytes, by position in `items`, stored when accepted. */
+  wire?: (WireCopy | undefined)[];
   resolve: (r: ArticleResult[]) => void;
   reject: (e: unknown) => void;
 }
@@ -117,19 +119,21 @@ export class Ingest {
    * Like submit() for articles that already passed check(): they are not validated twice.
    * `freshIds`: the ids were just minted here (local posts), so the commit skips their history
    * lookup and, for new threads, the thread lookup: a post then costs no read at all.
+   * `wire`: the exact bytes of articles that arrived by NNTP (by position), kept when accepted.
    */
-  submitChecked(articles: Article[], origin: Origin, opts: { extra?: BatchOp[]; freshIds?: boolean } = {}): Promise<ArticleResult[]> {
+  submitChecked(articles: Article[], origin: Origin, opts: { extra?: BatchOp[]; freshIds?: boolean; wire?: (WireCopy | undefined)[] } = {}): Promise<ArticleResult[]> {
     return this.enqueue(
       articles.map((article) => ({ ok: true, article })),
       origin,
       opts.extra ?? [],
       opts.freshIds ?? false,
+      opts.wire,
     );
   }
 
-  private enqueue(items: Checked[], origin: Origin, extra: BatchOp[], fresh = false): Promise<ArticleResult[]> {
+  private enqueue(items: Checked[], origin: Origin, extra: BatchOp[], fresh = false, wire?: (WireCopy | undefined)[]): Promise<ArticleResult[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ items, origin, extra, fresh, resolve, reject });
+      this.queue.push({ items, origin, extra, fresh, ...(wire ? { wire } : {}), resolve, reject });
       if (!this.writing) void this.drain();
     });
   }
@@ -230,7 +234,7 @@ export class Ingest {
     const pendingIds = this.overlay.ids;
     const events: AcceptedEvent[] = [];
     const results = take.map((p) =>
-      p.items.map((item): ArticleResult => {
+      p.items.map((item, index): ArticleResult => {
         // A refused copy leaves no trace under its id: the receiver remembers who sent it, so
         // a good copy of the same id is still taken, from any peer and from the owner.
         if (!item.ok) return { id: item.id, status: 'rejected', reason: item.reason };
@@ -244,7 +248,7 @@ export class Ingest {
         const path = a.path[0] === this.init.name ? a.path : [this.init.name, ...a.path];
         const article: Article = { ...a, path };
         const targets = this.router ? this.router.targets(article, p.origin) : [];
-        const seq = addAccepted(ops, st, article, targets);
+        const seq = addAccepted(ops, st, article, targets, p.wire?.[index]);
         for (const g of article.newsgroups) touched.add(g);
         events.push({ article, seq, origin: p.origin, targets });
         return { id: a.id, status: 'accepted' };

@@ -33,6 +33,14 @@ export interface Sublevels {
   mirrors: Sub<unknown>;
   /** identity, counters */
   meta: Sub<unknown>;
+  /** Owned by node/reading: saved search index chunks and their cursor. */
+  search: Sub<unknown>;
+  /** Owned by node/reading: root NUL seq -> thread overview row (a cache, rebuilt from articles). */
+  threadOverview: Sub<unknown>;
+  /** Owned by node/reading: group -> the owner's read marks. */
+  readMarks: Sub<unknown>;
+  /** id -> the exact bytes of an article that arrived by NNTP (binary; owned by ingest, read by nntp) */
+  wire: Sub<Buffer>;
 }
 
 export const SUBLEVEL_NAMES: Record<keyof Sublevels, string> = {
@@ -47,7 +55,14 @@ export const SUBLEVEL_NAMES: Record<keyof Sublevels, string> = {
   peers: 'peers',
   mirrors: 'mir',
   meta: 'meta',
+  search: 'srch',
+  threadOverview: 'tov',
+  readMarks: 'read',
+  wire: 'wire',
 };
+
+/** Sublevels whose values are raw bytes rather than JSON. */
+const BINARY: ReadonlySet<string> = new Set(['wire']);
 
 export class StoreLockedError extends Error {
   readonly code = 'NM_ERR_DATA_DIR_IN_USE';
@@ -72,7 +87,7 @@ export async function openDb(dir: string): Promise<OpenedDb> {
   }
   const subs = {} as Record<string, unknown>;
   for (const [prop, name] of Object.entries(SUBLEVEL_NAMES)) {
-    subs[prop] = root.sublevel<string, unknown>(name, { valueEncoding: 'json' });
+    subs[prop] = root.sublevel<string, unknown>(name, { valueEncoding: BINARY.has(name) ? 'buffer' : 'json' });
   }
   return { root, subs: subs as unknown as Sublevels };
 }

@@ -30,6 +30,13 @@ export interface OverviewRecord {
   from: string;
   date: string;
   references: string[];
+  /** NNTP overview: octets of the article as ARTICLE sends it (without Xref) and body lines. */
+  bytes?: number;
+  lines?: number;
+  /** When this node accepted it (ms): NEWNEWS and NEWGROUPS. */
+  at?: number;
+  /** A crosspost's numbers in every group here (Xref); absent when it is in one group. */
+  xref?: Record<string, number>;
 }
 
 export interface ThreadMeta {

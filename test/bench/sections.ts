@@ -9,8 +9,10 @@ import { webSection } from './web';
 import { mirrorSection } from './mirror';
 import { gossipLinkSection } from './gossip-link';
 import { gossipGraphSection } from './gossip-graph';
+import { readingSection } from './reading';
 import { archiveSection } from './archive';
 import { securitySection } from './security';
+import { nntpSection } from './nntp';
 
 export type Section = () => Promise<Record<string, unknown>>;
 
@@ -24,4 +26,6 @@ export const sections: Record<string, Section> = {
   gossipLink: gossipLinkSection,
   gossipGraph: gossipGraphSection,
   security: securitySection,
+  reading: readingSection,
+  nntp: nntpSection,
 };

@@ -136,7 +136,7 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 async function groupPages(base: string): Promise<Record<string, PageFigures | number>> {
   const check = await fetch(`${base}/g/bench.big`);
   const html = await check.text();
-  const threadsOnPage = (html.match(/<li class="thread">/g) ?? []).length;
+  const threadsOnPage = (html.match(/<li class="thread[ "]/g) ?? []).length;
   if (check.status !== 200 || threadsOnPage !== 50) throw new Error(`/g/bench.big answered ${check.status} with ${threadsOnPage} threads`);
   const urls = {
     big: `${base}/g/bench.big`,
@@ -180,12 +180,20 @@ export async function webSection(): Promise<Record<string, unknown>> {
     for (const [label, env] of [['cached', {}], ['uncached', { NEWSMESH_WEB_PAGE_CACHE: '0' }]] as const) {
       const proc = await spawnNode(['--data', tmp.dir], env);
       try {
+        // The page figures are for a settled node: the search index catches up first.
+        const settled = Date.now() + 120_000;
+        while (Date.now() < settled) {
+          const s = (await (await fetch(`${proc.webUrl}/api/search/status`)).json()) as { ready: boolean; pending: number };
+          if (s.ready && s.pending === 0) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
         out[`groupPages_${label}`] = await groupPages(proc.webUrl);
         if (label === 'cached') {
           const articleUrl = `${proc.webUrl}/a/${encodeURIComponent(deepId)}`;
           const a = await fetch(articleUrl);
-          const rows = ((await a.text()).match(/<li class="d\d+/g) ?? []).length;
-          if (a.status !== 200 || rows !== DEEP) throw new Error(`/a/ID answered ${a.status} with ${rows} tree rows`);
+          // The whole-thread view: the page of articles holding this one, and the outline.
+          const rows = ((await a.text()).match(/<li class="msg/g) ?? []).length;
+          if (a.status !== 200 || rows === 0) throw new Error(`/a/ID answered ${a.status} with ${rows} articles`);
           await cannon(articleUrl, WARMUP_S, 1);
           out.thread500Article = { ...(await cannon(articleUrl, DURATION_S, 1)), connections: 1 };
         }

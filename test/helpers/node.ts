@@ -16,7 +16,7 @@ export interface TestNode extends RunningNode {
 export async function startTestNode(config: Partial<NodeConfigInput> = {}, opts: StartOptions = {}): Promise<TestNode> {
   const tmp = config.data ? { dir: config.data, cleanup: () => undefined } : tempDir();
   const node = await startNode(
-    { web: '127.0.0.1:0', listen: '127.0.0.1:0', ...config, data: tmp.dir },
+    { web: '127.0.0.1:0', listen: '127.0.0.1:0', nntp: '127.0.0.1:0', ...config, data: tmp.dir },
     { logger: silentLogger(), ...opts },
   );
   return {

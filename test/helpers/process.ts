@@ -14,15 +14,17 @@ export interface NodeProcess {
   name: string;
   webUrl: string;
   peerUrl: string;
+  /** From the ready line's ` nntp=...` (absent with --nntp off). */
+  nntpUrl?: string;
   stderr: () => string;
   /** Resolves with the exit code once the process has ended. */
   exited: Promise<number | null>;
 }
 
-const READY = /^newsmesh (\S+) ready web=(\S+) peer=(\S+)$/m;
+const READY = /^newsmesh (\S+) ready web=(\S+) peer=(\S+)(?: nntp=(\S+))?$/m;
 
 export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20000): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [CLI, 'start', '--web', '127.0.0.1:0', '--listen', '127.0.0.1:0', ...args], {
+  const child = spawn(process.execPath, [CLI, 'start', '--web', '127.0.0.1:0', '--listen', '127.0.0.1:0', '--nntp', '127.0.0.1:0', ...args], {
     env: { ...process.env, NEWSMESH_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -37,7 +39,7 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs
       const m = READY.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, name: m[1], webUrl: m[2], peerUrl: m[3], stderr: () => err, exited });
+        resolve({ child, name: m[1], webUrl: m[2], peerUrl: m[3], ...(m[4] ? { nntpUrl: m[4] } : {}), stderr: () => err, exited });
       }
     });
     void exited.then((code) => {

@@ -36,11 +36,12 @@ describe('node identity', () => {
   it('makes an Ed25519 key once, owner-readable only, and keeps it across restarts', async () => {
     const tmp = tempDir();
     try {
-      const start = (logger: pino.Logger) => startNode({ data: tmp.dir, web: '127.0.0.1:0', listen: '127.0.0.1:0', name: 'keyed' }, { logger });
+      const start = (logger: pino.Logger) => startNode({ data: tmp.dir, web: '127.0.0.1:0', listen: '127.0.0.1:0', nntp: '127.0.0.1:0', name: 'keyed' }, { logger });
       const first = capturingLogger();
       let node = await start(first.logger);
       const info = (await api<NodeInfo>(node, 'GET', '/api/node')).data;
-      expect(info).toEqual({ name: 'keyed', fingerprint: expect.stringMatching(FINGERPRINT), key: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), peerUrl: node.peerUrl, webUrl: node.webUrl });
+      expect(info).toEqual({ name: 'keyed', fingerprint: expect.stringMatching(FINGERPRINT), key: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), peerUrl: node.peerUrl, webUrl: node.webUrl, nntpUrl: node.nntpUrl });
+      expect(info.nntpUrl).toMatch(/^nntp:\/\/127\.0\.0\.1:\d+$/);
       expect(info.fingerprint).toBe(fingerprint(info.key));
       expect(first.lines().some((l) => l.msg === `node key ${info.fingerprint}`)).toBe(true);
       const keyFile = join(tmp.dir, 'node.key');

@@ -76,7 +76,9 @@ describe('web pages', () => {
       references: inputValue(page.html, 'references')!,
     });
     expect(reply.status).toBe(303);
-    const replyUrl = reply.headers.get('location')!;
+    // The new article's page, scrolled to it.
+    expect(reply.headers.get('location')).toMatch(/^\/a\/%3C.+%3E#current$/);
+    const replyUrl = reply.headers.get('location')!.replace(/#current$/, '');
     const stored = await node.components.service.getArticle(decodeURIComponent(replyUrl.slice(3)));
     expect(stored.references).toEqual([decodeURIComponent(rootUrl.slice(3))]);
     expect(stored.newsgroups).toEqual(['test.tree']);

@@ -55,7 +55,7 @@ describe('peers and mirrors pages', () => {
       const page = await webB.get('/g/test.flow');
       return page.status === 200 && /<a class="subject" href="([^"]+)">over the mesh<\/a>/.exec(page.html)?.[1];
     });
-    const article = await webB.get(onB);
+    const article = await webB.get(`${onB}?reply=1`);
     const reply = await webB.post(onB, {
       _csrf: inputValue(article.html, '_csrf')!,
       from: 'bob',
@@ -64,7 +64,7 @@ describe('peers and mirrors pages', () => {
       references: inputValue(article.html, 'references')!,
     });
     expect(reply.status).toBe(303);
-    await until('the reply on A', async () => (await webA.get(posted.headers.get('location')!)).html.includes('Thread <span class="count">2 articles</span>'));
+    await until('the reply on A', async () => (await webA.get(posted.headers.get('location')!)).html.includes('Thread outline <span class="count">2 articles</span>'));
   });
 
   it('keeps the typed address and says why when a peer cannot be added', async () => {

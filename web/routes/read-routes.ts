@@ -10,6 +10,10 @@ import { groupNameProblem } from '../../protocol/group-name';
 import { PAGE_CACHE_WINDOW_MS, PageCache } from '../page-cache';
 import { renderPage, sendHtml, sendPage, type PageDeps } from '../page';
 import { groupUrl } from '../views';
+import { ChartCache } from '../status-charts';
+
+/** Stands for the CSRF token in cached group pages; each answer gets a fresh token. */
+const CSRF_SLOT = '__NM_CSRF_SLOT__';
 
 /** Threads per group page. */
 export const THREADS_PER_PAGE = 50;
@@ -35,7 +39,9 @@ export const readRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) => 
 
   app.get('/', async (_req, reply) => {
     const groups = (await service.listGroups()).sort((a, b) => (b.lastPostAt ?? '').localeCompare(a.lastPostAt ?? '') || a.name.localeCompare(b.name));
-    return sendPage(deps, reply, 'home.njk', { nav: 'groups', groups, goGroup: '' });
+    const unread = service.reading ? Object.fromEntries((await service.reading.unread()).map((u) => [u.group, u.unread])) : null;
+    const unreadTotal = unread ? Object.values(unread).reduce((a, b) => a + b, 0) : 0;
+    return sendPage(deps, reply, 'home.njk', { nav: 'groups', groups, goGroup: '', unread, unreadTotal });
   });
 
   app.get('/go', { schema: { querystring: GoQuerySchema } }, async (req, reply) => {
@@ -53,19 +59,23 @@ export const readRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) => 
     const { group } = req.params;
     const before = req.query.before;
     const info = await service.group(group);
-    const key = `${group}\n${before ?? ''}`;
+    // Unread marks are on the page: a change of read marks makes a cached page stale.
+    const key = `${group}\n${before ?? ''}\n${service.reading?.readVersion() ?? ''}`;
     const window = Math.floor(deps.clock.now() / PAGE_CACHE_WINDOW_MS);
     const cached = info && cache.get(key, info.high, window);
-    if (cached) return sendHtml(reply, cached);
+    if (cached) return sendHtml(reply, cached.replace(CSRF_SLOT, reply.generateCsrf()));
     // One extra row says whether an older page exists, without counting threads.
     const rows = await service.listThreads(group, THREADS_PER_PAGE + 1, before);
-    const threads = rows.slice(0, THREADS_PER_PAGE);
+    const reading = service.reading;
+    const threads = rows.slice(0, THREADS_PER_PAGE).map((t) => ({ ...t, unread: reading !== null && reading.isUnread(group, t.lastN) }));
     const older = rows.length > THREADS_PER_PAGE ? threads[threads.length - 1].lastN : null;
-    const html = renderPage(deps, 'group.njk', { nav: 'groups', group, info, threads, before, older });
+    const unread = reading && info ? ((await reading.unreadIn(group))?.unread ?? 0) : 0;
+    const html = renderPage(deps, 'group.njk', { nav: 'groups', group, info, threads, before, older, reading: reading !== null, unread, csrf: CSRF_SLOT });
     if (info) cache.set(key, { high: info.high, window, html });
-    return sendHtml(reply, html);
+    return sendHtml(reply, html.replace(CSRF_SLOT, reply.generateCsrf()));
   });
 
+  const charts = new ChartCache();
   app.get('/status', async (_req, reply) => {
     const stats = (await service.stats()) as unknown as Record<string, number>;
     const counters = COUNTER_LABELS.map(([key, label]) => ({ label, value: stats[key] ?? 0 }));
@@ -75,6 +85,15 @@ export const readRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) => 
       counters,
       peersOn: service.peers !== null,
       mirrorsOn: service.mirrors !== null,
+      ...(await healthContext(deps, charts)),
     });
   });
 };
+
+/** The status page's health lines and charts (empty without the reading part). */
+async function healthContext(deps: PageDeps, cache: ChartCache): Promise<Record<string, unknown>> {
+  const reading = deps.service.reading;
+  if (!reading) return {};
+  const health = await reading.health();
+  return { health, charts: cache.get(health, deps.clock.now()) };
+}
