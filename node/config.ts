@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LIMITS } from '../protocol/limits';
 import { NodeNameSchema } from '../protocol/node-name';
 import { PeerUrlSchema } from '../protocol/peer-messages';
+import { WILDMAT_MAX_CHARS, wildmatProblem } from '../protocol/wildmat';
 import { NmError } from './errors';
 
 export interface HostPort {
@@ -69,10 +70,68 @@ export const NodeConfigSchema = z.object({
   maxPendingPeers: z.coerce.number().int().min(0).max(10_000).default(16),
   /** Lets strangers' hellos name loopback, link-local or private addresses. */
   allowPrivatePeers: z.boolean().default(false),
+  /** New groups (from peers, mirrors, imports and local posts) must match this wildmat (INN's active file). */
+  acceptGroups: z
+    .string()
+    .max(WILDMAT_MAX_CHARS)
+    .superRefine((v, ctx) => {
+      const problem = wildmatProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: `--accept-groups must be a wildmat such as "comp.*,!comp.test.*": ${problem}` });
+    })
+    .default('*'),
+  /** Most groups the node carries; an article that would create one more is refused. */
+  maxGroups: z.coerce.number().int().min(1, '--max-groups must be at least 1').max(1_000_000).default(10_000),
+  /** Most entries in one peer's outbound queue; past it the oldest are dropped (and counted). */
+  maxQueue: z.coerce.number().int().min(10, '--max-queue must be at least 10').max(100_000_000).default(1_000_000),
+  /** Days a history record whose article is gone (a rejection, a tombstone) is kept. */
+  historyDays: z.coerce.number().int().min(1, '--history-days must be at least 1').max(36_500).default(30),
+  /** pino level of the node's log (NEWSMESH_LOG_LEVEL). */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Knobs for benchmarks and tests, not flags: the CLI reads them from the environment (tuningFromEnv). */
+  tuning: z
+    .object({
+      /** Rendered group pages kept (0: none, to measure the uncached path). NEWSMESH_WEB_PAGE_CACHE. */
+      webPageCache: z.number().int().min(0).max(10_000).default(256),
+      /** Index entries per page a mirror job reads. NEWSMESH_MIRROR_PAGE. */
+      mirrorPageSize: z.number().int().min(1).max(LIMITS.indexPageMax).default(LIMITS.indexPageMax),
+      /** Ids per SENDME of a mirror job. NEWSMESH_MIRROR_BATCH. */
+      mirrorBatchIds: z.number().int().min(1).max(LIMITS.idsPerBatchMax).default(200),
+      /** SENDMEs a mirror job keeps in flight. NEWSMESH_MIRROR_AHEAD. */
+      mirrorFetchAhead: z.number().int().min(1).max(8).default(2),
+      /** A mirror job without progress for this long fails. NEWSMESH_MIRROR_GIVE_UP_MS. */
+      mirrorGiveUpMs: z.number().int().min(1).max(24 * 3600_000).default(15 * 60_000),
+    })
+    .prefault({}),
 });
 
 export type NodeConfigInput = z.input<typeof NodeConfigSchema>;
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;
+export type Tuning = NodeConfig['tuning'];
+
+/** Environment variables of the tuning knobs, each with the most it may be (larger values are capped). */
+const TUNING_ENV: [keyof Tuning, string, number][] = [
+  ['webPageCache', 'NEWSMESH_WEB_PAGE_CACHE', 10_000],
+  ['mirrorPageSize', 'NEWSMESH_MIRROR_PAGE', LIMITS.indexPageMax],
+  ['mirrorBatchIds', 'NEWSMESH_MIRROR_BATCH', LIMITS.idsPerBatchMax],
+  ['mirrorFetchAhead', 'NEWSMESH_MIRROR_AHEAD', 8],
+  ['mirrorGiveUpMs', 'NEWSMESH_MIRROR_GIVE_UP_MS', 24 * 3600_000],
+];
+
+/**
+ * The tuning knobs and log level set in the environment (read by the CLI only). As before
+ * they became config, a value that is not a whole number in range is ignored and a larger
+ * one is capped: they are for benchmarks and tests, and never stop a node from starting.
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv): Pick<NodeConfigInput, 'tuning' | 'logLevel'> {
+  const tuning: Partial<Tuning> = {};
+  for (const [field, name, max] of TUNING_ENV) {
+    const raw = env[name];
+    const v = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+    if (Number.isInteger(v) && v >= (field === 'webPageCache' ? 0 : 1)) tuning[field] = Math.min(v, max);
+  }
+  const level = NodeConfigSchema.shape.logLevel.safeParse(env.NEWSMESH_LOG_LEVEL);
+  return { tuning, ...(env.NEWSMESH_LOG_LEVEL !== undefined && level.success ? { logLevel: level.data } : {}) };
+}
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/;
 export const isLoopback = (host: string) => LOOPBACK.test(host);

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   NM_ERR_RATE_LIMIT: 429,
   NM_ERR_HEADERS_TOO_LARGE: 431,
   NM_ERR_NOT_ALLOWED: 405,
+  NM_ERR_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,13 +1,14 @@
 /**
  * Interfaces of the feature services that the web pages and the local API call, implemented
- * by gossip/ (peers) and mirror/ (mirror jobs). NodeService holds them once their parts are
- * built, so web/ depends only on these shapes.
+ * by gossip/ (peers), mirror/ (mirror jobs) and reading/, and the registry their parts put
+ * them in while they are built. node/main.ts seals the registry before the listeners open, so
+ * from the first request on every reader sees the same, complete set; web/ depends only on
+ * these shapes and the view types (view-types.ts).
  */
 import type { AddPeer, MirrorJobInfo, PeerInfo, StartMirror } from '../protocol/api';
 import type { SearchHit, SearchIndexStatus, SearchQuery, UnreadGroup, UnreadThread } from '../protocol/reading';
-import type { OverviewRow } from './reading/thread-overview';
 import type { Sample } from './reading/series';
-import type { StoredArticle, ThreadMeta } from './store/records';
+import type { ArticleView, ThreadRow, ThreadSummary } from './view-types';
 
 export interface PeerService {
   list(): Promise<PeerInfo[]>;
@@ -33,8 +34,8 @@ export interface MirrorService {
 
 /** Where a thread sits among its group's threads (activity order, newest first). */
 export interface ThreadPlace {
-  newer?: ThreadMeta;
-  older?: ThreadMeta;
+  newer?: ThreadSummary;
+  older?: ThreadSummary;
   /** The `before` cursor of the group page that starts with it, or null when no thread is newer. */
   before: number | null;
 }
@@ -61,15 +62,15 @@ export interface ReadingService {
   matchesTerm(word: string, terms: string[]): boolean;
   searchStatus(): Promise<SearchIndexStatus>;
   /** Every article of a thread without bodies, acceptance order; `expected` is the thread record's count. */
-  threadRows(root: string, expected?: number): Promise<OverviewRow[]>;
-  articles(ids: string[]): Promise<(StoredArticle | undefined)[]>;
-  threadPlace(group: string, thread: ThreadMeta): Promise<ThreadPlace>;
-  thread(group: string, root: string): Promise<ThreadMeta | undefined>;
+  threadRows(root: string, expected?: number): Promise<ThreadRow[]>;
+  articles(ids: string[]): Promise<(ArticleView | undefined)[]>;
+  threadPlace(group: string, thread: ThreadSummary): Promise<ThreadPlace>;
+  thread(group: string, root: string): Promise<ThreadSummary | undefined>;
   unread(): Promise<UnreadGroup[]>;
   unreadIn(group: string): Promise<UnreadGroup | undefined>;
   threads(group: string, opts: { limit: number; before?: number; onlyNew: boolean }): Promise<UnreadThread[]>;
   isUnread(group: string, n: number): boolean;
-  /** Marks read the articles with these numbers (StoredArticle.nums of what was shown). */
+  /** Marks read the articles with these numbers (ArticleView.nums of what was shown). */
   markRead(nums: Record<string, number>[]): Promise<void>;
   markAllRead(group: string, upTo?: number): Promise<void>;
   /** The first unread article, in `group` or in any group. */
@@ -79,4 +80,36 @@ export interface ReadingService {
   health(): Promise<NodeHealth>;
   /** Takes articles out of the search index and the thread cache (call before they leave the store). */
   removed(ids: string[]): Promise<void>;
+}
+
+/** The feature services by the name parts register them under. */
+export interface Features {
+  peers: PeerService;
+  mirrors: MirrorService;
+  reading: ReadingService;
+}
+
+/**
+ * Where parts register the services they provide, while node/main.ts builds them in the order
+ * of node/parts.ts (a part sees the services of the parts built before it). Sealed before the
+ * listeners open: a registration after that, or a second one under the same name, throws.
+ */
+export class FeatureRegistry {
+  private readonly provided: Partial<Features> = {};
+  private sealed = false;
+
+  provide<K extends keyof Features>(name: K, service: Features[K]): void {
+    if (this.sealed) throw new Error(`feature ${name} registered after the node started`);
+    if (this.provided[name]) throw new Error(`feature ${name} registered twice`);
+    this.provided[name] = service;
+  }
+
+  /** The service, or null when no part of this node provides it. */
+  get<K extends keyof Features>(name: K): Features[K] | null {
+    return this.provided[name] ?? null;
+  }
+
+  seal(): void {
+    this.sealed = true;
+  }
 }

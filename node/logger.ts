@@ -7,7 +7,7 @@ import pino from 'pino';
 
 export type Logger = pino.Logger;
 
-export function createLogger(nodeName: string, level = process.env.NEWSMESH_LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(nodeName: string, level = 'info'): Logger {
   return pino({ level, base: { node: nodeName }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: false }));
 }
 

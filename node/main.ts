@@ -1,15 +1,23 @@
 /**
  * Wiring (the only place that does it, STYLE.md section 2): opens the store, builds ingest,
- * service, the node parts and both listeners, and returns a running node that closes cleanly.
- * Used by `newsmesh start` and by tests that run many nodes in one process.
+ * the identity, the shared transport, the service and the node parts (which register their
+ * feature services, then the registry is sealed), binds both listeners, and returns a running
+ * node. Closing stops the listeners first, then the parts, within a bound even when a peer
+ * never answers, then the store. Used by `newsmesh start` and by tests that run many nodes in
+ * one process.
  */
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { systemClock, type Clock } from './clock';
 import { checkWebAccess, NodeConfigSchema, type NodeConfig, type NodeConfigInput } from './config';
+import { FeatureRegistry } from './feature-services';
+import { NodeIdentity } from './identity/node-identity';
 import { Ingest } from './ingest/ingest';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
+import { AddressPolicy, type Resolver } from './net/address-policy';
+import { HttpTransport } from './net/http-transport';
+import type { Transport } from './net/transport';
 import type { NodeComponents, NodePart, PartFactory } from './part';
 import { buildPeerApp } from './peer-app';
 import { NodeService } from './service';
@@ -37,7 +45,16 @@ export interface StartOptions {
   parts?: PartFactory[];
   /** Time and connection bounds of both listeners (tests use small ones). */
   listenerLimits?: Partial<ListenerLimits>;
+  /** Replaces the shared transport (tests of a broken network, benchmarks counting bytes); closed with the node. */
+  transport?: Transport;
+  /** Replaces the system resolver of the address policy (tests of DNS answers). */
+  resolve?: Resolver;
+  /** How long the parts may take to stop before the calls still waiting on peers are cut (ms). */
+  stopGraceMs?: number;
 }
+
+/** Parts that have not stopped in this long have their calls to peers cut (StartOptions.stopGraceMs). */
+export const STOP_GRACE_MS = 1_500;
 
 export interface RunningNode {
   name: string;
@@ -47,6 +64,44 @@ export interface RunningNode {
   nntpUrl?: string;
   components: NodeComponents;
   close(): Promise<void>;
+}
+
+/** The address policy of a node: its own listener and public URL open their address class. */
+function nodeAddressPolicy(config: NodeConfig, identity: NodeIdentity, clock: Clock, resolve?: Resolver): AddressPolicy {
+  return new AddressPolicy(
+    { clock, ...(resolve ? { resolve } : {}) },
+    { allowPrivate: config.allowPrivatePeers, ownHosts: () => [config.listen.host, hostOf(identity.peerUrl)], resolveTimeoutMs: 3_000 },
+  );
+}
+
+/** The host of a URL, or '' (the policy only reads IP literals and localhost). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Stops the parts in turn. Parts end their own calls to peers as they stop; one that is still
+ * waiting on a peer after the grace has its calls cut (the transport closes under it), so a
+ * peer that never answers cannot hold the shutdown. A part still not stopped ten graces later
+ * (saving something large, or stuck elsewhere) is left behind with an error in the log.
+ */
+async function stopParts(parts: NodePart[], c: { clock: Clock; logger: Logger; transport: Transport; graceMs: number }): Promise<void> {
+  const stopped = (async () => {
+    for (const p of parts) await p.stop?.().catch((err: unknown) => c.logger.error({ err, part: p.name }, `part ${p.name} failed to stop`));
+  })();
+  const inTime = async (ms: number): Promise<boolean> => {
+    const grace = new AbortController();
+    const done = await Promise.race([stopped.then(() => true), c.clock.sleep(ms, grace.signal).then(() => false)]);
+    grace.abort();
+    return done;
+  };
+  if (!(await inTime(c.graceMs))) c.logger.warn({ graceMs: c.graceMs }, 'parts still stopping: cutting the calls that wait on peers');
+  await c.transport.close();
+  if (!(await inTime(c.graceMs * 10))) c.logger.error({ waitedMs: c.graceMs * 11 }, 'a part did not stop; closing without it');
 }
 
 async function loadName(store: Store, wanted: string | undefined, clock: Clock): Promise<string> {
@@ -63,7 +118,7 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
   const clock = opts.clock ?? systemClock;
   const store = await Store.open(config.data);
   const name = await loadName(store, config.name, clock);
-  const logger = opts.logger ?? createLogger(name);
+  const logger = opts.logger ?? createLogger(name, config.logLevel);
   let nodeKey: NodeKey;
   try {
     nodeKey = await loadNodeKey(config.data, logger);
@@ -73,42 +128,47 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
   }
   logger.info({ fingerprint: nodeKey.fingerprint, key: nodeKey.key }, `node key ${nodeKey.fingerprint}`);
   const metrics = new Metrics();
-  const ingest = new Ingest({ store, clock, logger: logger.child({ component: 'ingest' }), metrics }, { name, maxArticleBytes: config.maxArticleBytes });
+  const ingest = new Ingest({ store, clock, logger: logger.child({ component: 'ingest' }), metrics }, { name, maxArticleBytes: config.maxArticleBytes, acceptGroups: config.acceptGroups, maxGroups: config.maxGroups });
   await ingest.start();
-  const service = new NodeService({ store, ingest, clock, metrics }, { name, key: nodeKey.key, fingerprint: nodeKey.fingerprint, webUrl: '', peerUrl: '' });
-  const components: NodeComponents = { config, store, clock, logger, metrics, ingest, service, nodeKey };
+  const identity = new NodeIdentity(name, nodeKey.key, nodeKey.fingerprint);
+  const features = new FeatureRegistry();
+  const service = new NodeService({ store, ingest, clock, metrics }, identity, features);
+  const policy = nodeAddressPolicy(config, identity, clock, opts.resolve);
+  const transport = opts.transport ?? new HttpTransport({ metrics, clock, policy }, { connectionsPerPeer: 8 });
+  const components: NodeComponents = { config, store, clock, logger, metrics, ingest, identity, features, service, nodeKey, transport, policy };
   let parts: NodePart[];
   try {
     parts = (opts.parts ?? defaultParts).map((f) => f(components));
   } catch (err) {
     // A part refusing its config (e.g. a non-loopback --web without a password) must not leave the store locked.
+    await transport.close();
     await store.close();
     throw err;
   }
+  // What the pages and the API can reach is fixed from here on.
+  features.seal();
 
   const limits = opts.listenerLimits;
-  const web = buildWebApp({ service, logger, clock, config, limits }, [(app) => app.register(nodeRoutes, { service }), ...parts.flatMap((p) => p.webRoutes ?? [])]);
+  const web = buildWebApp({ service, logger, clock, config, limits }, [(app) => app.register(nodeRoutes, { identity }), ...parts.flatMap((p) => p.webRoutes ?? [])]);
   const peer = buildPeerApp({ name, logger, clock, maxArticleBytes: config.maxArticleBytes, limits }, parts.flatMap((p) => p.peerRoutes ?? []));
   const started: NodePart[] = [];
   try {
-    service.identity.webUrl = await listenOrExplain(web, config.web, '--web');
+    const webUrl = await listenOrExplain(web, config.web, '--web');
     const bound = await listenOrExplain(peer, config.listen, '--listen');
-    service.identity.peerUrl = config.publicUrl ?? bound;
     const exposure = describeExposure({ ...config, boundUrl: bound, addresses: machineAddresses() });
-    logger[exposure.open ? 'warn' : 'info']({ peerUrl: service.identity.peerUrl, acceptPeers: config.acceptPeers, publicRead: config.publicRead }, exposure.summary);
-    if (exposure.peerUrlWarning) {
-      service.identity.peerUrlWarning = exposure.peerUrlWarning;
-      logger.warn({ peerUrl: bound }, exposure.peerUrlWarning);
-    }
+    identity.bindListeners({ webUrl, peerUrl: config.publicUrl ?? bound, ...(exposure.peerUrlWarning ? { peerUrlWarning: exposure.peerUrlWarning } : {}) });
+    logger[exposure.open ? 'warn' : 'info']({ peerUrl: identity.peerUrl, acceptPeers: config.acceptPeers, publicRead: config.publicRead }, exposure.summary);
+    if (exposure.peerUrlWarning) logger.warn({ peerUrl: bound }, exposure.peerUrlWarning);
     for (const p of parts) {
       await p.start?.();
       started.push(p);
     }
   } catch (err) {
     // A part that cannot start (its listener is taken) stops the ones already running.
-    for (const p of started.reverse()) await p.stop?.().catch(() => undefined);
     await web.close().catch(() => undefined);
     await peer.close().catch(() => undefined);
+    for (const p of started.reverse()) await p.stop?.().catch(() => undefined);
+    await transport.close();
     await store.close();
     throw err;
   }
@@ -116,12 +176,13 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      for (const p of [...parts].reverse()) await p.stop?.();
+      // Listeners first: no request reaches a part that is stopping, nor the store once it closed.
       await Promise.all([web.close(), peer.close()]);
+      await stopParts([...parts].reverse(), { clock, logger, transport, graceMs: opts.stopGraceMs ?? STOP_GRACE_MS });
       await ingest.flushed();
       await store.close();
       logger.info(`newsmesh ${name} stopped`);
     })());
-  const { webUrl, peerUrl, nntpUrl } = service.identity;
+  const { webUrl, peerUrl, nntpUrl } = identity;
   return { name, webUrl, peerUrl, ...(nntpUrl ? { nntpUrl } : {}), components, close };
 }

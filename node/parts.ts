@@ -7,6 +7,8 @@ import { mirrorPart } from './mirror/mirror-part';
 import { readingPartFactory } from './reading/reading-part';
 import { nntpPartFactory } from './nntp/nntp-part';
 import { webPart } from '../web/part';
+import { historyExpiryPart } from './ingest/history-expiry';
 
-// mirror and nntp run after gossip (they use service.peers) and before the web pages; reading samples service.peers.
-export const defaultParts: PartFactory[] = [gossipPartFactory, mirrorPart, nntpPartFactory, readingPartFactory, webPart];
+// Built in this order, each seeing the features of those before it: nntp needs gossip's peers at
+// once; mirror and reading look peers up when asked; the web pages come last.
+export const defaultParts: PartFactory[] = [gossipPartFactory, mirrorPart, nntpPartFactory, readingPartFactory, historyExpiryPart, webPart];

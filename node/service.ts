@@ -1,19 +1,24 @@
 /**
  * NodeService: the one interface the local JSON API and the web pages call. It reads through
- * the store's indexes (never whole groups) and writes only through Ingest. Peers and mirrors
- * are separate services (gossip/, mirror/) reached through the same object.
+ * the store's indexes (never whole groups, group lists in pages) and writes only through
+ * Ingest, and answers with view types (view-types.ts), never store records. Peers, mirrors and
+ * reading are feature services (gossip/, mirror/, reading/) reached through the same object:
+ * the parts register them before the node starts (FeatureRegistry), so the service is whole
+ * from the first request on.
  */
 import { randomUUID } from 'node:crypto';
 import { newMessageId } from '../protocol/message-id';
 import type { Article } from '../protocol/article';
-import type { GroupInfo, NewPost, Overview, Stats } from '../protocol/api';
+import { GROUPS_PAGE_MAX, type GroupInfo, type NewPost, type Overview, type Stats } from '../protocol/api';
 import type { Clock } from './clock';
 import { NmError, notFound, validationError } from './errors';
+import type { FeatureRegistry, MirrorService, PeerService, ReadingService } from './feature-services';
+import { groupsPage, type GroupPageRequest } from './group-pages';
+import type { NodeIdentity } from './identity/node-identity';
 import type { Ingest } from './ingest/ingest';
 import type { Metrics } from './metrics';
 import type { Store } from './store/store';
-import type { StoredArticle, ThreadMeta } from './store/records';
-import type { MirrorService, PeerService, ReadingService } from './feature-services';
+import type { ArticleView, ThreadSummary } from './view-types';
 
 export interface NodeServiceComponents {
   store: Store;
@@ -22,46 +27,42 @@ export interface NodeServiceComponents {
   metrics: Metrics;
 }
 
-export interface NodeIdentity {
-  name: string;
-  /** The node's Ed25519 public key, base64url of its raw 32 bytes. */
-  key: string;
-  /** Its human-comparable form (node/identity/fingerprint.ts). */
-  fingerprint: string;
-  /** Filled in once the listeners are bound. */
-  webUrl: string;
-  peerUrl: string;
-  /** `nntp://host:port` of the NNTP listener, when it runs (for GET /api/node's nntpUrl). */
-  nntpUrl?: string;
-  /** Set when peerUrl is the wildcard address, which other nodes cannot use (node/exposure.ts). */
-  peerUrlWarning?: string;
-}
-
 export interface ThreadView {
   root: string;
   /** Every article of the thread present here, acceptance order. */
-  articles: StoredArticle[];
+  articles: ArticleView[];
 }
 
 export class NodeService {
-  /** Set by the gossip part. */
-  peers: PeerService | null = null;
-  /** Set by the mirror part. */
-  mirrors: MirrorService | null = null;
-  /** Set by the reading part (search, what is new, thread overviews, traffic series). */
-  reading: ReadingService | null = null;
-
   constructor(
     private readonly c: NodeServiceComponents,
     readonly identity: NodeIdentity,
+    private readonly features: FeatureRegistry,
   ) {}
 
   get name(): string {
     return this.identity.name;
   }
 
-  async listGroups(): Promise<GroupInfo[]> {
-    return (await this.c.store.listGroups()).map(({ name, count, low, high, lastPostAt }) => ({ name, count, low, high, lastPostAt }));
+  /** Peers (the gossip part), or null on a node without it. */
+  get peers(): PeerService | null {
+    return this.features.get('peers');
+  }
+
+  /** Mirror jobs (the mirror part), or null. */
+  get mirrors(): MirrorService | null {
+    return this.features.get('mirrors');
+  }
+
+  /** Search, what is new, thread overviews, traffic series (the reading part), or null. */
+  get reading(): ReadingService | null {
+    return this.features.get('reading');
+  }
+
+  /** One page of groups in name order (GROUPS_PAGE_MAX without a limit). */
+  async listGroups(page: Partial<GroupPageRequest> = {}): Promise<GroupInfo[]> {
+    const rows = await groupsPage(this.c.store, { ...page, limit: Math.min(page.limit ?? GROUPS_PAGE_MAX, GROUPS_PAGE_MAX) });
+    return rows.map(({ name, count, low, high, lastPostAt }) => ({ name, count, low, high, lastPostAt }));
   }
 
   async group(name: string): Promise<GroupInfo | undefined> {
@@ -76,7 +77,7 @@ export class NodeService {
   }
 
   /** Threads by newest activity; `before` is the lastN of the previous page's last thread. */
-  async listThreads(group: string, limit: number, before?: number): Promise<ThreadMeta[]> {
+  async listThreads(group: string, limit: number, before?: number): Promise<ThreadSummary[]> {
     return this.c.store.threadsByActivity(group, limit, before);
   }
 
@@ -84,7 +85,7 @@ export class NodeService {
     return (await this.getStored(id)).article;
   }
 
-  async getStored(id: string): Promise<StoredArticle> {
+  async getStored(id: string): Promise<ArticleView> {
     const s = await this.c.store.getStored(id);
     if (!s) throw notFound(`article ${id}`);
     return s;
@@ -94,7 +95,7 @@ export class NodeService {
   async thread(rootId: string): Promise<ThreadView> {
     const ids = await this.c.store.threadMembers(rootId);
     const stored = await this.c.store.getManyStored(ids);
-    return { root: rootId, articles: stored.filter((s): s is StoredArticle => s !== undefined) };
+    return { root: rootId, articles: stored.filter((s): s is ArticleView => s !== undefined) };
   }
 
   /** Posts a new local article; resolves once it is on disk. */

@@ -55,6 +55,20 @@ export const GroupInfoSchema = z.object({
 });
 export type GroupInfo = z.infer<typeof GroupInfoSchema>;
 
+/** Most groups one answer of `GET /api/groups` or `GET /v1/groups` lists; also the page size without `limit`. */
+export const GROUPS_PAGE_MAX = 5_000;
+
+/**
+ * `?after=NAME&limit=N` paging over group names (name order): the answer stays the array it
+ * was, and lists the groups named after NAME; a full page means there may be more (ask again
+ * with `after` = its last name). Unknown parameters are ignored, as before paging.
+ */
+export const GroupListQuerySchema = z.object({
+  after: z.string().max(LIMITS.groupNameMaxBytes, `must be at most ${LIMITS.groupNameMaxBytes} characters`).optional(),
+  limit: intFromQuery(1, GROUPS_PAGE_MAX, GROUPS_PAGE_MAX),
+});
+export type GroupListQuery = z.infer<typeof GroupListQuerySchema>;
+
 /** NNTP-style overview line: what a listing needs without the body. */
 export const OverviewSchema = z.object({
   n: z.number(),
@@ -114,6 +128,8 @@ export const PeerInfoSchema = z.object({
   url: z.string(),
   state: PeerStateSchema,
   backlog: z.number(),
+  /** Added: queue entries dropped since the node started because the queue was over --max-queue (the oldest go first). */
+  dropped: z.number().optional(),
   lastSeenAt: z.string().nullable(),
   lastError: z.string().nullable(),
   groups: z.string().optional(),

@@ -5,8 +5,12 @@
  * Basic with any user name (what browsers prompt for), or `Authorization: Bearer PASSWORD`.
  * Wrong passwords are limited per client address: after a few, each further one doubles the
  * wait before the next is even looked at (429 with Retry-After); the right one resets it.
+ * Basic credentials are parsed by `basic-auth` (jshttp, what express uses); the Bearer form is
+ * one prefix test, and the flow around it (writes only, either scheme, back-off per address) is
+ * ours, which @fastify/basic-auth (Basic only, every route it guards) does not fit.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import basicAuth from 'basic-auth';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../node/clock';
 import type { BaseApp } from '../node/http/base-app';
@@ -18,20 +22,13 @@ export { checkWebAccess } from '../node/config';
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
-/** The password a request carries, if any. */
+const BEARER = /^bearer +/i;
+
+/** The password a request carries, if any: HTTP Basic (any user name) or `Bearer PASSWORD`. */
 export function presentedPassword(authorization: string | undefined): string | undefined {
   if (!authorization) return undefined;
-  const space = authorization.indexOf(' ');
-  if (space < 0) return undefined;
-  const scheme = authorization.slice(0, space);
-  const value = authorization.slice(space + 1).trim();
-  if (/^bearer$/i.test(scheme)) return value;
-  if (/^basic$/i.test(scheme)) {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon < 0 ? undefined : decoded.slice(colon + 1);
-  }
-  return undefined;
+  if (BEARER.test(authorization)) return authorization.replace(BEARER, '').trim();
+  return basicAuth.parse(authorization)?.pass;
 }
 
 export interface PasswordTryLimits {

@@ -29,9 +29,8 @@ export const webPart: PartFactory = (components) => {
   const { config, service, clock } = components;
   const dirs = webDirs();
   const views = createViews(dirs.templates, clock);
-  // Tuning for benchmarks only: NEWSMESH_WEB_PAGE_CACHE=0 measures the uncached page path.
-  const cacheEnv = Number(process.env.NEWSMESH_WEB_PAGE_CACHE);
-  const groupPageCache = Number.isInteger(cacheEnv) && cacheEnv >= 0 ? Math.min(cacheEnv, 10_000) : 256;
+  // Tuning for benchmarks only (NEWSMESH_WEB_PAGE_CACHE=0 measures the uncached page path).
+  const groupPageCache = config.tuning.webPageCache;
   return {
     name: 'web',
     webRoutes: [

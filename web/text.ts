@@ -4,12 +4,16 @@
  * long runs fold into <details> so a reply that quotes a whole article stays readable;
  * fenced or indented code keeps its alignment in a monospace block.
  * Line breaks are kept by CSS (white-space: pre-wrap), so the output keeps every newline.
+ * Escaping is `escape-html` (jshttp; the five characters nunjucks' autoescape escapes too).
+ * Link-making stays hand-written: linkify-it, tried, also links what we do not want here
+ * (backticks inside URLs) and cost 9x more on a link-dense 70 KB body (7.6 ms against 0.86 ms,
+ * 2x on plain text); the rules below are http(s) only, ASCII as typed, trailing punctuation
+ * out, balanced parentheses in, and each is tested (test/integration/web-render.test.ts).
  */
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+import escapeHtmlText from 'escape-html';
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  return escapeHtmlText(s);
 }
 
 /** Quote runs longer than this are folded. */

@@ -9,8 +9,7 @@
 import { threadRoot, type Article } from '../protocol/article';
 import { notFound } from '../node/errors';
 import type { ReadingService, ThreadPlace } from '../node/feature-services';
-import type { OverviewRow } from '../node/reading/thread-overview';
-import type { StoredArticle } from '../node/store/records';
+import type { ArticleView, ThreadRow } from '../node/view-types';
 import type { ConversationItem } from './thread-html';
 import { threadTree, type TreeRow } from './thread-tree';
 
@@ -57,13 +56,13 @@ export function pageStarts(sizes: number[], maxArticles = SLICE_ARTICLES, maxCha
   return starts;
 }
 
-export async function threadPage(reading: ReadingService, id: string, stored: StoredArticle | undefined): Promise<ThreadPage> {
+export async function threadPage(reading: ReadingService, id: string, stored: ArticleView | undefined): Promise<ThreadPage> {
   const root = stored ? threadRoot(stored.article) : id;
   // A thread in one group: its record's count says whether the cached rows are complete.
   const only = stored && stored.article.newsgroups.length === 1 ? await reading.thread(stored.article.newsgroups[0], root) : undefined;
   const rows = await reading.threadRows(root, only?.articles);
   if (rows.length === 0) throw notFound(`article ${id}`);
-  const byId = new Map<string, OverviewRow>(rows.map((r) => [r.id, r]));
+  const byId = new Map<string, ThreadRow>(rows.map((r) => [r.id, r]));
   const tree = threadTree(rows.map((r) => ({ id: r.id, subject: r.subject, from: r.from, date: r.date, references: r.refs })));
   const at = Math.max(0, tree.findIndex((r) => r.id === id));
   const current = tree[at].id;

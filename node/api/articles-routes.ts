@@ -1,6 +1,8 @@
 /**
  * Local JSON API, read and post: groups, group listings, articles, stats and health.
- * Every input is a zod schema from protocol/; the service does the work.
+ * Every input is a zod schema from protocol/; the service does the work. The group list is
+ * paged by name (`?after=NAME&limit=N`, at most GROUPS_PAGE_MAX a page); a full page carries a
+ * `Link: <...>; rel="next"` header to the next one.
  */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -8,12 +10,14 @@ import {
   ArticleListQuerySchema,
   ArticleParamsSchema,
   GroupInfoSchema,
+  GroupListQuerySchema,
   GroupParamsSchema,
   NewPostSchema,
   OverviewSchema,
   PostResultSchema,
   StatsSchema,
 } from '../../protocol/api';
+import { nextPageLink } from '../group-pages';
 import type { NodeService } from '../service';
 
 export interface ApiRoutesOptions {
@@ -26,7 +30,12 @@ export const articlesRoutes: FastifyPluginAsyncZod<ApiRoutesOptions> = async (ap
     name: service.name,
   }));
 
-  app.get('/api/groups', { schema: { response: { 200: z.array(GroupInfoSchema) } } }, () => service.listGroups());
+  app.get('/api/groups', { schema: { querystring: GroupListQuerySchema, response: { 200: z.array(GroupInfoSchema) } } }, async (req, reply) => {
+    const { after, limit } = req.query;
+    const groups = await service.listGroups({ after, limit });
+    if (groups.length === limit) reply.header('link', nextPageLink('/api/groups', groups[groups.length - 1].name, limit));
+    return groups;
+  });
 
   app.get(
     '/api/groups/:group/articles',

@@ -1,23 +1,20 @@
 /**
- * Archive files through the local API (contract additions): `GET /api/groups/GROUP/export`
- * streams a group as mboxrd or JSON lines, paging through the group index so memory stays
- * flat; `POST /api/import` takes one batch of articles through the normal ingest and answers
- * added / present / rejected counts with a reason per rejected article.
+ * Exporting through the local API (contract addition): `GET /api/groups/GROUP/export` streams
+ * a group as mboxrd or JSON lines, paging through the group index so memory stays flat.
+ * Importing is import-routes.ts.
  */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { GroupParamsSchema } from '../../protocol/api';
-import { ExportQuerySchema, ImportBatchSchema, ImportResultSchema, type ImportResult } from '../../protocol/archive-messages';
+import { ExportQuerySchema } from '../../protocol/archive-messages';
 import { renderMboxMessage } from '../../protocol/mbox';
 import { renderJsonLine } from '../../protocol/jsonl';
 import type { Article } from '../../protocol/article';
 import { notFound } from '../errors';
-import type { Ingest } from '../ingest/ingest';
 import type { Store } from '../store/store';
 
 export interface ExportRoutesOptions {
   store: Store;
-  ingest: Ingest;
   /** Articles read per page while exporting. */
   pageSize?: number;
 }
@@ -49,7 +46,7 @@ export async function* exportGroup(store: Store, group: string, format: 'mbox' |
   }
 }
 
-export const exportRoutes: FastifyPluginAsyncZod<ExportRoutesOptions> = async (app, { store, ingest, pageSize }) => {
+export const exportRoutes: FastifyPluginAsyncZod<ExportRoutesOptions> = async (app, { store, pageSize }) => {
   app.get('/api/groups/:group/export', { schema: { params: GroupParamsSchema, querystring: ExportQuerySchema } }, async (req, reply) => {
     const { group } = req.params;
     if (!(await store.group(group))) throw notFound(`group ${group}`);
@@ -58,19 +55,5 @@ export const exportRoutes: FastifyPluginAsyncZod<ExportRoutesOptions> = async (a
       .type(format === 'mbox' ? 'application/mbox; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
       .header('content-disposition', `attachment; filename="${group}.${format === 'mbox' ? 'mbox' : 'jsonl'}"`);
     return reply.send(Readable.from(exportGroup(store, group, format, pageSize)));
-  });
-
-  app.post('/api/import', { bodyLimit: app.bodyLimits.import, schema: { body: ImportBatchSchema, response: { 200: ImportResultSchema } } }, async (req): Promise<ImportResult> => {
-    const results = await ingest.submit(req.body.articles, { kind: 'import' });
-    const out: ImportResult = { added: 0, present: 0, rejected: 0, problems: [] };
-    for (const r of results) {
-      if (r.status === 'accepted') out.added++;
-      else if (r.status === 'duplicate') out.present++;
-      else {
-        out.rejected++;
-        out.problems.push({ id: r.id || '(no valid id)', reason: r.reason ?? 'rejected' });
-      }
-    }
-    return out;
   });
 };

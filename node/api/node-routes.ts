@@ -4,15 +4,15 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { NodeInfoSchema, type NodeInfo } from '../../protocol/api';
-import type { NodeService } from '../service';
+import type { NodeIdentity } from '../identity/node-identity';
 
 export interface NodeRoutesOptions {
-  service: NodeService;
+  identity: NodeIdentity;
 }
 
-export const nodeRoutes: FastifyPluginAsyncZod<NodeRoutesOptions> = async (app, { service }) => {
+export const nodeRoutes: FastifyPluginAsyncZod<NodeRoutesOptions> = async (app, { identity }) => {
   app.get('/api/node', { schema: { response: { 200: NodeInfoSchema } } }, async (): Promise<NodeInfo> => {
-    const { name, fingerprint, key, peerUrl, webUrl, nntpUrl } = service.identity;
+    const { name, fingerprint, key, peerUrl, webUrl, nntpUrl } = identity;
     return { name, fingerprint, key, peerUrl, webUrl, ...(nntpUrl ? { nntpUrl } : {}) };
   });
 };

@@ -1,13 +1,14 @@
 /**
- * Serving group archives on the peer listener: the group list, a group's index from a cursor
- * and bodies by id (SENDME). Reads go through the store's indexes only, in bounded pages; the
+ * Serving group archives on the peer listener: the group list (paged by name like
+ * GET /api/groups: `?after=NAME&limit=N`), a group's index from a cursor and bodies by id (SENDME). Reads go through the store's indexes only, in bounded pages; the
  * SENDME answer is cut at LIMITS.sendmeReplyBytes and names the rest in `more`. Every route is
  * rate limited per client address and checked against `--public-read`.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LIMITS } from '../../protocol/limits';
-import { GroupParamsSchema } from '../../protocol/api';
+import { GroupListQuerySchema, GroupParamsSchema } from '../../protocol/api';
+import { groupsPage, nextPageLink } from '../group-pages';
 import { PeerGroupsReplySchema, SendmeSchema } from '../../protocol/peer-messages';
 import { ArchiveIndexReplySchema, ArchiveSendmeReplySchema, IndexQuerySchema } from '../../protocol/archive-messages';
 import { utf8Bytes } from '../../protocol/text-rules';
@@ -41,9 +42,12 @@ export const archiveRoutes: FastifyPluginAsyncZod<ArchiveRoutesOptions> = async 
   await app.register(rateLimit, { max: opts.rateMax ?? 1200, timeWindow: opts.rateWindowMs ?? 10_000 });
   app.addHook('onRequest', async (req) => check(req.headers.authorization));
 
-  app.get('/v1/groups', { schema: { response: { 200: PeerGroupsReplySchema } } }, async () =>
-    (await store.listGroups()).map(({ name, count, low, high }) => ({ name, count, low, high })),
-  );
+  app.get('/v1/groups', { schema: { querystring: GroupListQuerySchema, response: { 200: PeerGroupsReplySchema } } }, async (req, reply) => {
+    const { after, limit } = req.query;
+    const groups = await groupsPage(store, { after, limit });
+    if (groups.length === limit) reply.header('link', nextPageLink('/v1/groups', groups[groups.length - 1].name, limit));
+    return groups.map(({ name, count, low, high }) => ({ name, count, low, high }));
+  });
 
   app.get(
     '/v1/groups/:group/index',

@@ -1,27 +1,20 @@
 /**
  * `newsmesh import FILE [--group GROUP]`: reads an mbox (MIME mail or news, any charset) or
- * JSON-lines file, format from its first bytes, as a stream; sends the articles to the running
- * node in batches (POST /api/import, the next batch parsed while one is in flight) and prints
- * the counts of added, present and rejected articles. Idempotent: a second run adds nothing.
+ * JSON-lines file, format from its first bytes, as a stream; hands the articles to the sender
+ * (import-sender.ts: batches to POST /api/import, the next one parsed while one is in flight)
+ * and prints the counts of added, present and rejected articles. Idempotent: a second run adds nothing.
  * When fewer articles are held than the file lists, it says why and exits 1.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Command } from 'commander';
-import { LIMITS } from '../../protocol/limits';
 import { MboxReader, parseMboxMessage } from '../../protocol/mbox';
 import { detectArticleFormat, JsonlReader } from '../../protocol/jsonl';
 import { UserGroupNameSchema } from '../../protocol/group-name';
-import type { ImportResult } from '../../protocol/archive-messages';
 import { ApiClient } from './api-client';
+import { ImportSender } from './import-sender';
 import { apiOption } from './options';
 import { CliError, fail } from './errors';
-
-/** A batch is sent at this many articles or this many characters, whichever comes first. */
-const BATCH_ARTICLES = 500;
-const BATCH_CHARS = LIMITS.requestMaxBytes / 4;
-/** Reasons printed for rejected articles (the count is always complete). */
-const SHOW_PROBLEMS = 20;
 
 async function sniff(file: string): Promise<'mbox' | 'jsonl'> {
   const fh = await open(file, 'r').catch((err: NodeJS.ErrnoException) => {
@@ -35,60 +28,6 @@ async function sniff(file: string): Promise<'mbox' | 'jsonl'> {
     return format;
   } finally {
     await fh.close();
-  }
-}
-
-/** Requests in flight: the node commits one batch while the next one travels and is parsed. */
-const IN_FLIGHT = 2;
-
-/** Batches articles to the node, a few requests in flight while the caller parses the next. */
-class Sender {
-  readonly total: ImportResult = { added: 0, present: 0, rejected: 0, problems: [] };
-  /** Articles the file listed (sent or refused before sending). */
-  listed = 0;
-  private batch: unknown[] = [];
-  private chars = 0;
-  private readonly inFlight: Promise<void>[] = [];
-
-  constructor(private readonly api: ApiClient) {}
-
-  async add(item: unknown, size: number): Promise<void> {
-    this.listed++;
-    this.batch.push(item);
-    this.chars += size;
-    if (this.batch.length >= BATCH_ARTICLES || this.chars >= BATCH_CHARS) await this.flush();
-  }
-
-  /** An article of the file that could not even be sent (unreadable message, not JSON). */
-  refuse(id: string, reason: string): void {
-    this.listed++;
-    this.rejected(id, reason);
-  }
-
-  async flush(): Promise<void> {
-    if (this.batch.length === 0) return;
-    while (this.inFlight.length >= IN_FLIGHT) await this.inFlight.shift();
-    const articles = this.batch;
-    this.batch = [];
-    this.chars = 0;
-    const sent = this.api.request<ImportResult>('POST', '/api/import', { articles }).then((r) => {
-      this.total.added += r.added;
-      this.total.present += r.present;
-      for (const p of r.problems) this.rejected(p.id, p.reason);
-    });
-    // Raised when awaited (a later flush or done()); marked handled meanwhile.
-    sent.catch(() => undefined);
-    this.inFlight.push(sent);
-  }
-
-  private rejected(id: string, reason: string): void {
-    this.total.rejected++;
-    if (this.total.problems.length < SHOW_PROBLEMS) this.total.problems.push({ id, reason });
-  }
-
-  async done(): Promise<void> {
-    await this.flush();
-    while (this.inFlight.length > 0) await this.inFlight.shift();
   }
 }
 
@@ -108,7 +47,7 @@ export function importCommand(): Command {
           group = g.data;
         }
         const format = await sniff(file);
-        const sender = new Sender(new ApiClient(opts.api));
+        const sender = new ImportSender(new ApiClient(opts.api));
         const mbox = new MboxReader();
         const jsonl = new JsonlReader();
         const drain = async (final: boolean) => {

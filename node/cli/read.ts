@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import type { Article } from '../../protocol/article';
-import type { GroupInfo, ThreadInfo } from '../../protocol/api';
+import { GROUPS_PAGE_MAX, type GroupInfo, type ThreadInfo } from '../../protocol/api';
 import { ApiClient } from './api-client';
 import { apiOption } from './options';
 import { CliError, fail } from './errors';
@@ -31,6 +31,24 @@ export function formatArticle(a: Article): string {
 
 export const readArticle = (api: ApiClient, id: string) => api.request<Article>('GET', `/api/articles/${encodeURIComponent(normalizeId(id))}`);
 
+/** Pages asked for at most (the node lists at most GROUPS_PAGE_MAX groups a page). */
+const MAX_GROUP_PAGES = 1_000;
+
+/** Every group, following the pages of GET /api/groups (`after` = the last name of a full page). */
+export async function allGroups(api: ApiClient, pageSize = GROUPS_PAGE_MAX): Promise<GroupInfo[]> {
+  const out: GroupInfo[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < MAX_GROUP_PAGES; page++) {
+    const query = new URLSearchParams({ limit: String(pageSize), ...(after !== undefined ? { after } : {}) });
+    const groups = await api.request<GroupInfo[]>('GET', `/api/groups?${query.toString()}`);
+    out.push(...groups);
+    // A short page is the last; so is a longer one (a node from before paging lists every group at once).
+    if (groups.length !== pageSize) break;
+    after = groups[groups.length - 1].name;
+  }
+  return out;
+}
+
 export function groupsCommand(): Command {
   return new Command('groups')
     .description('list the groups this node holds, with article counts and last activity')
@@ -39,7 +57,7 @@ export function groupsCommand(): Command {
     .addHelpText('after', '\nExample:\n  newsmesh groups\n')
     .action(async (opts: { json?: boolean; api: string }) => {
       try {
-        const groups = await new ApiClient(opts.api).request<GroupInfo[]>('GET', '/api/groups');
+        const groups = await allGroups(new ApiClient(opts.api));
         if (opts.json) return void process.stdout.write(`${JSON.stringify(groups, null, 2)}\n`);
         if (groups.length === 0) return void process.stdout.write('no groups yet\n');
         const width = Math.max(...groups.map((g) => g.name.length));

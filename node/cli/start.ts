@@ -2,9 +2,13 @@
  * `newsmesh start`: runs a node in the foreground. Prints exactly one line to stdout when
  * both listeners are up; logs go to stderr. SIGINT/SIGTERM close the node cleanly.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import { configFromEnv } from '../config';
 import { startNode } from '../main';
-import { fail } from './errors';
+import { checkDataDir } from './check';
+import { CliError, fail } from './errors';
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').filter(Boolean)];
 
@@ -26,9 +30,17 @@ export function startCommand(): Command {
     .addOption(new Option('--max-peers <n>', 'most peers kept (active and pending)').env('NEWSMESH_MAX_PEERS'))
     .addOption(new Option('--max-pending-peers <n>', 'most peering requests waiting at once').env('NEWSMESH_MAX_PENDING_PEERS'))
     .addOption(new Option('--allow-private-peers', "let strangers' hellos name loopback, link-local or private addresses").env('NEWSMESH_ALLOW_PRIVATE_PEERS'))
+    .addOption(new Option('--accept-groups <wildmat>', 'new groups this node takes (from peers, mirrors, imports, posts)').env('NEWSMESH_ACCEPT_GROUPS').default('*'))
+    .addOption(new Option('--max-groups <n>', 'most groups carried').env('NEWSMESH_MAX_GROUPS'))
+    .addOption(new Option('--max-queue <n>', "most articles queued for one peer (the oldest are dropped past it)").env('NEWSMESH_MAX_QUEUE'))
+    .addOption(new Option('--history-days <n>', 'days an id whose article is gone is remembered').env('NEWSMESH_HISTORY_DAYS'))
+    .addOption(new Option('--check', 'run the offline consistency check (newsmesh check) first; refuse to start on damage').env('NEWSMESH_CHECK'))
     .action(async (opts: Record<string, unknown>) => {
       try {
+        if (flag(opts.check)) await checkBeforeStart(opts.data as string);
         const node = await startNode({
+          // Tuning knobs and the log level: environment only (node/config.ts).
+          ...configFromEnv(process.env),
           data: opts.data as string,
           name: opts.name as string | undefined,
           web: opts.web as string,
@@ -43,7 +55,11 @@ export function startCommand(): Command {
           webHost: typeof opts.webHost === 'string' ? collect(opts.webHost, []) : (opts.webHost as string[]),
           maxPeers: opts.maxPeers as number | undefined,
           maxPendingPeers: opts.maxPendingPeers as number | undefined,
-          allowPrivatePeers: opts.allowPrivatePeers === true || opts.allowPrivatePeers === 'true' || opts.allowPrivatePeers === '1',
+          allowPrivatePeers: flag(opts.allowPrivatePeers),
+          acceptGroups: opts.acceptGroups as string,
+          maxGroups: opts.maxGroups as number | undefined,
+          maxQueue: opts.maxQueue as number | undefined,
+          historyDays: opts.historyDays as number | undefined,
         });
         const stop = () => {
           node.close().then(
@@ -59,4 +75,21 @@ export function startCommand(): Command {
         fail(err);
       }
     });
+}
+
+/** A boolean flag, or its environment variable (`true`/`1`). */
+const flag = (v: unknown): boolean => v === true || v === 'true' || v === '1';
+
+/**
+ * `--check`: the offline check before anything is served, so a damaged store is not served and
+ * gossiped from. A data dir that does not exist yet has nothing to check.
+ */
+async function checkBeforeStart(dir: string): Promise<void> {
+  if (!existsSync(join(dir, 'CURRENT'))) return;
+  const { report, what } = await checkDataDir(dir);
+  if (report.problemCount === 0) return;
+  const first = report.problems[0] ?? 'see the list';
+  throw new CliError(
+    `--check: the data dir ${dir} has ${report.problemCount} problem${report.problemCount === 1 ? '' : 's'} (${what}); the first: ${first}. Not starting: run \`newsmesh check --data ${dir}\` for the list`,
+  );
 }

@@ -1,6 +1,7 @@
 /**
  * The gossip engine: owns the peer table, one PeerLink per peer, the receiver, and the feed
- * router the ingest asks which queues an accepted article goes into. It is the PeerService
+ * router (which queues an accepted article goes into: the feed hook asks it inside each commit,
+ * node/feed/feed-hook.ts; the queues themselves are node/feed/feed-queues.ts'). It is the PeerService
  * of the local API (add / list / remove / approve; peering itself is in peering.ts). Start-up
  * counts the queues (ids only, never articles), greets every known peer with our current
  * URL, and peers with each `--peer` URL, retrying in the background until it answers.
@@ -13,14 +14,14 @@ import { NmError, notFound } from '../errors';
 import { ChallengeBook } from '../identity/challenges';
 import { fingerprint } from '../identity/fingerprint';
 import { AddressLimiter, DEFAULT_HELLO_LIMIT, type AddressLimitInit } from '../net/address-limiter';
-import { AddressPolicy, type Resolver } from '../net/address-policy';
-import type { AcceptedEvent, FeedRouter, Origin } from '../ingest/origin';
+import type { AcceptedEvent, CommitHook } from '../ingest/commit-hook';
+import type { Origin } from '../ingest/origin';
 import { peerOf } from '../ingest/origin';
 import type { NodeComponents } from '../part';
-import { key, prefixRange, SEP } from '../store/keys';
+import { feedHook, type FeedRouter } from '../feed/feed-hook';
+import { FeedQueues, type QueueEntry } from '../feed/feed-queues';
 import { Backoff } from './backoff';
 import { BodyCache } from './body-cache';
-import { QueueDeleter } from './queue-deleter';
 import { KnownHaves } from './known-haves';
 import { LinkStats } from './link-stats';
 import { bearerToken, normUrl } from './peer-auth';
@@ -32,7 +33,6 @@ import type { HelloContext } from './hello-check';
 import { Peering, type PeeringInit } from './peering';
 import { PeerRateLimit, type RateLimitInit } from './rate-limit';
 import { Receiver } from './receiver';
-import type { Transport } from './transport';
 
 export interface GossipInit extends LinkInit, RateLimitInit, PeeringInit {
   /** Challenges and hellos per client address (the handshake routes need no token). */
@@ -42,6 +42,8 @@ export interface GossipInit extends LinkInit, RateLimitInit, PeeringInit {
   watchdogMs: number;
   /** Bytes of serialised recent articles kept for sending (0 = always read the store). */
   bodyCacheBytes: number;
+  /** Most entries per peer queue (default: the node's --max-queue). */
+  maxQueue?: number;
 }
 
 export const DEFAULT_GOSSIP_INIT: GossipInit = {
@@ -67,23 +69,8 @@ export const DEFAULT_GOSSIP_INIT: GossipInit = {
   burstSec: 2,
 };
 
-export type GossipComponents = NodeComponents & {
-  transport: Transport;
-  /** Which URLs named by strangers may be dialled (default: addressPolicyFor these components). */
-  policy?: AddressPolicy;
-};
-
-/** The address policy of a node: its own listener and public URL open their address class. */
-export function addressPolicyFor(c: NodeComponents, init: Pick<GossipInit, 'helloTimeoutMs'>, resolve?: Resolver): AddressPolicy {
-  return new AddressPolicy(
-    { clock: c.clock, ...(resolve ? { resolve } : {}) },
-    {
-      allowPrivate: c.config.allowPrivatePeers,
-      ownHosts: () => [c.config.listen.host, hostOf(c.service.identity.peerUrl)],
-      resolveTimeoutMs: Math.min(init.helloTimeoutMs, 3_000),
-    },
-  );
-}
+/** The node's shared transport and address policy come with the components (node/main.ts makes them). */
+export type GossipComponents = NodeComponents;
 
 export class GossipEngine implements PeerService, FeedRouter {
   readonly table: PeerTable;
@@ -97,7 +84,8 @@ export class GossipEngine implements PeerService, FeedRouter {
   private readonly stats = new Map<string, LinkStats>();
   private readonly haves: KnownHaves;
   private readonly bodies: BodyCache;
-  private readonly deleter: QueueDeleter;
+  /** The outbound queues (node/feed): rows, reads, deletes, the --max-queue cap. */
+  readonly queues: FeedQueues;
   private readonly stopping = new AbortController();
   private readonly background: Promise<unknown>[] = [];
   private readonly log;
@@ -111,12 +99,11 @@ export class GossipEngine implements PeerService, FeedRouter {
     this.table = new PeerTable(c.store, this.log);
     this.haves = new KnownHaves(c.clock);
     this.bodies = new BodyCache(init.bodyCacheBytes);
-    this.deleter = new QueueDeleter(c.store, (ops) => c.ingest.submit([], { kind: 'local' }, ops));
+    this.queues = new FeedQueues(c.store, (ops) => c.ingest.write(ops), init.maxQueue ?? c.config.maxQueue);
     this.limiter = new PeerRateLimit(c.clock, init);
     this.helloLimiter = new AddressLimiter(c.clock, init.helloLimit);
-    const policy = c.policy ?? addressPolicyFor(c, init);
     this.peering = new Peering(
-      { ...c, table: this.table, log: this.log, challenges: new ChallengeBook(c.clock), policy },
+      { ...c, table: this.table, log: this.log, challenges: new ChallengeBook(c.clock) },
       init,
       { linkFor: (name) => this.linkFor(name), forget: (name) => this.forget(name) },
     );
@@ -131,7 +118,8 @@ export class GossipEngine implements PeerService, FeedRouter {
   }
 
   async start(): Promise<void> {
-    const counts = await this.countQueues();
+    // Queue sizes by keys only (never articles); rows of forgotten peers are dropped.
+    const counts = await this.queues.counts((peer) => this.table.get(peer) !== undefined);
     for (const rec of this.table.all()) {
       const link = this.linkFor(rec.name);
       link.queue.backlog = counts.get(rec.name) ?? 0;
@@ -145,22 +133,8 @@ export class GossipEngine implements PeerService, FeedRouter {
     this.stopping.abort();
     await Promise.all([...this.links.values()].map((l) => l.stop()));
     await Promise.allSettled(this.background);
-    await this.deleter.flushed();
+    await this.queues.flushed();
     await this.table.flush().catch(() => undefined);
-    await this.c.transport.close();
-  }
-
-  /** Queue sizes per peer, by keys only; entries of forgotten peers are dropped. */
-  private async countQueues(): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    const orphans = new Set<string>();
-    for await (const k of this.c.store.subs.queues.keys()) {
-      const peer = k.slice(0, k.indexOf(SEP));
-      if (this.table.get(peer)) counts.set(peer, (counts.get(peer) ?? 0) + 1);
-      else orphans.add(peer);
-    }
-    for (const p of orphans) await this.c.store.subs.queues.clear(prefixRange(p));
-    return counts;
   }
 
   private async peerAtStart(url: string): Promise<void> {
@@ -191,7 +165,12 @@ export class GossipEngine implements PeerService, FeedRouter {
     }
   }
 
-  // ---- routing (called by the ingest inside its commit) ----------------------------
+  // ---- routing (the feed hook asks inside each commit, then reports what it queued) ----
+
+  /** The commit hook that puts accepted articles into the queues this engine routes them to. */
+  feedHook(): CommitHook {
+    return feedHook(this.queues, this);
+  }
 
   targets(article: Article, origin: Origin): string[] {
     const from = peerOf(origin);
@@ -205,19 +184,12 @@ export class GossipEngine implements PeerService, FeedRouter {
     return out;
   }
 
-  onAccepted(events: AcceptedEvent[]): void {
-    const perPeer = new Map<string, { key: string; id: string; at: number }[]>();
-    const at = this.c.clock.now();
-    for (const e of events) {
+  committed(accepted: AcceptedEvent[], queued: ReadonlySet<string>, perPeer: ReadonlyMap<string, QueueEntry[]>): void {
+    for (const e of accepted) {
       this.receiver.noteAccepted(e.article.id);
-      if (e.targets.length > 0) this.bodies.set(e.article.id, JSON.stringify(e.article));
-      for (const t of e.targets) {
-        let list = perPeer.get(t);
-        if (!list) perPeer.set(t, (list = []));
-        list.push({ key: key(t, e.seq), id: e.article.id, at });
-      }
+      if (queued.has(e.article.id)) this.bodies.set(e.article.id, JSON.stringify(e.article));
     }
-    for (const [t, entries] of perPeer) this.links.get(t)?.appended(entries);
+    for (const [peer, entries] of perPeer) this.links.get(peer)?.appended(entries);
   }
 
   // ---- peering (hello, add, approve: peering.ts) ------------------------------------
@@ -256,6 +228,7 @@ export class GossipEngine implements PeerService, FeedRouter {
         url: rec.url,
         state: isActive(rec) ? (link?.state ?? 'down') : 'pending',
         backlog: Math.max(0, link?.backlog ?? 0),
+        dropped: link?.queue.dropped ?? 0,
         lastSeenAt: rec.lastSeenAt === null ? null : new Date(rec.lastSeenAt).toISOString(),
         lastError: rec.lastError,
         groups: rec.groups ?? '*',
@@ -342,7 +315,7 @@ export class GossipEngine implements PeerService, FeedRouter {
       metrics: this.c.metrics,
       stats: this.statsOf(name),
       bodies: this.bodies,
-      deleter: this.deleter,
+      queues: this.queues,
       record: () => this.table.get(name),
       greet: () => this.peering.greetKnown(name),
       touch: (patch) => this.table.touch(name, patch),
@@ -365,15 +338,6 @@ export class GossipEngine implements PeerService, FeedRouter {
     this.stats.delete(name);
     // A commit that routed to this peer before the removal may still be landing.
     await this.c.ingest.flushed();
-    await this.c.store.subs.queues.clear(prefixRange(name));
-  }
-}
-
-/** The host of a URL, or '' (the policy only reads IP literals and localhost). */
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return '';
+    await this.queues.clear(name);
   }
 }

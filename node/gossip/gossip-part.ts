@@ -1,36 +1,30 @@
 /**
- * The gossip NodePart: builds the engine with an undici transport, plugs its router and
- * listener into the ingest, sets `service.peers`, and adds the /v1 flood-fill routes to the
- * peer listener and /api/peers to the web listener. `gossipPart(init)` lets tests and
- * benchmarks tune timeouts; `gossipPartFactory` is the default one.
+ * The gossip NodePart: builds the engine on the node's shared transport and address policy
+ * (node/main.ts makes them, so the hello's check and the dial's see the same rules), plugs its
+ * feed hook into the ingest, registers it as the `peers` feature, and adds the /v1
+ * flood-fill routes to the peer listener and /api/peers to the web listener. `gossipPart(init)`
+ * lets tests and benchmarks tune timeouts; `gossipPartFactory` is the default one.
  */
 import type { NodePart, PartFactory } from '../part';
 import type { RoutePlugin } from '../web-app';
 import { peersRoutes } from '../api/peers-routes';
-import type { Resolver } from '../net/address-policy';
-import { addressPolicyFor, DEFAULT_GOSSIP_INIT, GossipEngine, type GossipInit } from './gossip-engine';
-import { HttpTransport } from './http-transport';
+import { DEFAULT_GOSSIP_INIT, GossipEngine, type GossipInit } from './gossip-engine';
 import { gossipPeerRoutes } from './peer-routes';
-import type { Transport } from './transport';
+import type { Transport } from '../net/transport';
 
 export interface GossipPartOptions extends Partial<GossipInit> {
-  /** Replaces the undici transport (tests that need a broken network). */
+  /** Replaces the shared transport for gossip only (tests that need a broken network); closed when gossip stops. */
   transport?: Transport;
-  /** Replaces the system resolver of the address policy (tests of DNS answers). */
-  resolve?: Resolver;
 }
 
 export function gossipPart(opts: GossipPartOptions = {}): PartFactory {
   return (components): NodePart => {
-    const { transport: given, resolve, ...tuning } = opts;
+    const { transport: own, ...tuning } = opts;
     const init = { ...DEFAULT_GOSSIP_INIT, ...tuning };
-    // One policy for the hello's check and the dial's, so both see the same rules.
-    const policy = addressPolicyFor(components, init, resolve);
-    const transport = given ?? new HttpTransport({ metrics: components.metrics, clock: components.clock, policy }, { connectionsPerPeer: 8 });
-    const engine = new GossipEngine({ ...components, transport, policy }, init);
-    components.ingest.setRouter(engine);
-    components.ingest.onAccepted((events) => engine.onAccepted(events));
-    components.service.peers = engine;
+    const engine = new GossipEngine(own ? { ...components, transport: own } : components, init);
+    // Queue rows join each accepted article's own commit (node/feed/feed-hook.ts).
+    components.ingest.addHook(engine.feedHook());
+    components.features.provide('peers', engine);
     const loaded = engine.load();
     loaded.catch(() => undefined); // surfaced by start()
     const webRoutes: RoutePlugin[] = [(app) => app.register(peersRoutes, { peers: engine })];
@@ -49,7 +43,10 @@ export function gossipPart(opts: GossipPartOptions = {}): PartFactory {
         await loaded;
         await engine.start();
       },
-      stop: () => engine.stop(),
+      stop: async () => {
+        await engine.stop();
+        await own?.close();
+      },
     };
   };
 }

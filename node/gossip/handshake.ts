@@ -12,7 +12,7 @@ import { fingerprint } from '../identity/fingerprint';
 import { challengeSigValid, helloReplySigValid, signHello } from '../identity/key-proof';
 import type { NodeKey } from '../identity/node-key';
 import type { Clock } from '../clock';
-import { parseJson, REPLY_CAPS, TransportError, type PeerResponse, type Transport } from './transport';
+import { parseJson, REPLY_CAPS, TransportError, type PeerResponse, type Transport } from '../net/transport';
 
 export interface HandshakeComponents {
   transport: Transport;

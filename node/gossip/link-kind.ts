@@ -6,8 +6,7 @@
  */
 import type { AddPeer, PeerInfo } from '../../protocol/api';
 import type { LinkComponents } from './peer-link';
-import type { OutboundQueue } from './outbound-queue';
-import type { QueueEntry } from './outbound-queue';
+import type { OutboundQueue, QueueEntry } from '../feed/outbound-queue';
 
 /** What the engine and peering call on the sending side of one peer. */
 export interface FeedLink {

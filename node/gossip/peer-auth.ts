@@ -1,7 +1,10 @@
 /**
  * Peer identity on the wire: the bearer token of an `Authorization` header and the normal
  * form of a peer URL. Who owns a token is the gossip engine's to say
- * (PeerService.peerForAuthorization), from its in-memory peer table.
+ * (PeerService.peerForAuthorization), from its in-memory peer table. Hand-written on purpose:
+ * the Bearer form (RFC 6750) is one anchored regex on our own tokens, which are base64url and
+ * so never need the quoting and parameters general parsers (`auth-header`) handle; the
+ * comparison is node:crypto's constant-time one.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 

@@ -15,11 +15,11 @@ import type { Store } from '../store/store';
 import { Backoff } from './backoff';
 import { takethisBodies, type BodyCache } from './body-cache';
 import { NoCheckMode } from './no-check-mode';
-import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from './outbound-queue';
-import type { QueueDeleter } from './queue-deleter';
+import type { FeedQueues } from '../feed/feed-queues';
+import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from '../feed/outbound-queue';
 import type { LinkStats } from './link-stats';
 import { isActive, ownerConfirmed, type PeerRecord } from './peer-record';
-import { parseJson, REPLY_CAPS, TransportError, type Transport } from './transport';
+import { parseJson, REPLY_CAPS, TransportError, type Transport } from '../net/transport';
 
 export interface LinkComponents {
   store: Store;
@@ -29,7 +29,8 @@ export interface LinkComponents {
   metrics: Metrics;
   stats: LinkStats;
   bodies: BodyCache;
-  deleter: QueueDeleter;
+  /** The outbound queues' owner (reads, deletes, the --max-queue cap). */
+  queues: FeedQueues;
   /** The current record (it changes when the peer greets again). */
   record: () => PeerRecord | undefined;
   /** Greets the peer (restart, approval); resolves once its answer is stored. */
@@ -305,6 +306,8 @@ export class PeerLink {
     if (res.status === 200) return data;
     const msg = (data as { error?: { message?: string } } | undefined)?.error?.message ?? `HTTP ${res.status}`;
     if (res.status === 429) throw new PeerAnswerError(`rate limited by the peer: ${msg}`, res.retryAfterMs ?? 1000);
+    // The peer is up but cannot store now (its disk): back off as after a failure, stay up, lose nothing.
+    if (res.status === 503) throw new PeerAnswerError(`${path} answered 503: ${msg}`, Math.max(res.retryAfterMs ?? 0, this.backoff.next()));
     throw new PeerAnswerError(`${path} answered ${res.status}: ${msg}`);
   }
 

@@ -4,6 +4,8 @@
  * routes authenticate with and the compiled group filters the router applies. A stored owner
  * filter that no longer parses (older data, before the wildmat caps) matches nothing, with a
  * warning, until the owner sets a new one: start-up never fails on it, and nothing leaks.
+ * Writes go to the store one after another in the order they were asked for, so a flush of
+ * lastSeen/lastError never lands after, and undoes, a newer record (an approval, a new token).
  */
 import { randomBytes } from 'node:crypto';
 import { MATCH_ALL, parseWildmat, type Wildmat } from '../../protocol/wildmat';
@@ -24,6 +26,11 @@ export class PeerTable {
   private readonly byToken = new Map<string, string>();
   /** Records whose lastSeenAt/lastError changed in memory since the last flush. */
   private readonly dirty = new Set<string>();
+  /** The last write asked for; each write starts when the one before it has ended. */
+  private writing: Promise<void> = Promise.resolve();
+  /** Puts asked for and not yet run, by name; a remove cancels those asked for before it. */
+  private readonly queuedPuts = new Map<string, number>();
+  private readonly cancelled = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -68,9 +75,22 @@ export class PeerTable {
     return e ? e.filter.matchesAny(groups) : false;
   }
 
-  async put(record: PeerRecord): Promise<void> {
-    await this.store.subs.peers.put(record.name, record);
-    this.index(record);
+  /** Writes a record (after the writes asked for before it) and then makes it the one in memory. */
+  put(record: PeerRecord): Promise<void> {
+    const name = record.name;
+    this.queuedPuts.set(name, (this.queuedPuts.get(name) ?? 0) + 1);
+    return this.serially(async () => {
+      countDown(this.queuedPuts, name);
+      // Removed after this put was asked for: the peer is gone, do not bring it back.
+      if (countDown(this.cancelled, name)) return;
+      await this.store.subs.peers.put(record.name, record);
+      const old = this.byName.get(record.name)?.record;
+      this.index(record);
+      // Touches made while it was written went to the old object: keep them if the new record is older.
+      if (old && this.dirty.has(record.name)) {
+        if ((old.lastSeenAt ?? 0) > (record.lastSeenAt ?? 0)) record.lastSeenAt = old.lastSeenAt;
+      }
+    });
   }
 
   /**
@@ -84,21 +104,35 @@ export class PeerTable {
     this.dirty.add(name);
   }
 
-  async flush(): Promise<void> {
-    const names = [...this.dirty];
-    this.dirty.clear();
-    const ops = names.flatMap((n) => {
-      const e = this.byName.get(n);
-      return e ? [{ type: 'put' as const, key: n, value: e.record as unknown }] : [];
+  /** Writes the touched records as they are in memory when their turn comes (after earlier writes). */
+  flush(): Promise<void> {
+    return this.serially(async () => {
+      const names = [...this.dirty];
+      this.dirty.clear();
+      const ops = names.flatMap((n) => {
+        const e = this.byName.get(n);
+        return e ? [{ type: 'put' as const, key: n, value: e.record as unknown }] : [];
+      });
+      if (ops.length > 0) await this.store.subs.peers.batch(ops);
     });
-    if (ops.length > 0) await this.store.subs.peers.batch(ops);
   }
 
-  async remove(name: string): Promise<void> {
+  /** Forgets a peer at once (its token stops working) and deletes its record after earlier writes. */
+  remove(name: string): Promise<void> {
     const e = this.byName.get(name);
     if (e) this.byToken.delete(e.record.tokenIn);
     this.byName.delete(name);
-    await this.store.subs.peers.del(name);
+    this.dirty.delete(name);
+    const queued = this.queuedPuts.get(name);
+    if (queued) this.cancelled.set(name, queued);
+    return this.serially(() => this.store.subs.peers.del(name));
+  }
+
+  private serially(write: () => Promise<void>): Promise<void> {
+    const next = this.writing.then(write);
+    // A failed write is its caller's to see; the ones after it still run.
+    this.writing = next.catch(() => undefined);
+    return next;
   }
 
   private index(record: PeerRecord): void {
@@ -127,6 +161,15 @@ export class PeerTable {
       return { source: text, matches: () => false, matchesAny: () => false };
     }
   }
+}
+
+/** Takes one off a count (dropping it at zero); false when there was none. */
+function countDown(counts: Map<string, number>, name: string): boolean {
+  const n = counts.get(name);
+  if (!n) return false;
+  if (n > 1) counts.set(name, n - 1);
+  else counts.delete(name);
+  return true;
 }
 
 /** A peer's requested filter that does not parse is ignored rather than trusted. */

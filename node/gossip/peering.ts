@@ -25,7 +25,7 @@ import { normUrl } from './peer-auth';
 import type { FeedLink } from './link-kind';
 import { isActive, ownerConfirmed, type PeerRecord } from './peer-record';
 import { newToken, type PeerTable } from './peer-table';
-import type { Transport } from './transport';
+import type { Transport } from '../net/transport';
 
 export interface PeeringComponents {
   table: PeerTable;

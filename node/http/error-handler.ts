@@ -62,6 +62,8 @@ export function toNmError(err: unknown, request?: FastifyRequest): NmError | nul
 }
 
 export function sendError(reply: FastifyReply, err: NmError): FastifyReply {
+  // 503: the node cannot write now (its store); a client may try again shortly.
+  if (err.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.code(err.statusCode).type('application/json').send({ error: { code: err.code, message: err.message } });
 }
 

@@ -1,7 +1,8 @@
 /**
  * Turns one group commit's decided articles into LevelDB operations: the article, its group
- * numbers and overview, thread links and metadata, history, counters and one queue
- * entry per target peer. Everything for one commit lands in one atomic batch.
+ * numbers and overview, thread links and metadata, history and counters. Other parts' records
+ * (the feed's queue rows, a mirror's cursor) join through commit hooks (commit-hook.ts).
+ * Everything for one commit lands in one atomic batch.
  */
 import type { Article } from '../../protocol/article';
 import { parentId, threadRoot } from '../../protocol/article';
@@ -34,7 +35,7 @@ const op = <V>(sublevel: unknown, k: string, value: V): BatchOp =>
   ({ type: 'put', sublevel, key: k, value }) as unknown as BatchOp;
 
 /** Adds the operations that accept `article` (path already prepended); returns its seq. */
-export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, targets: string[], wire?: WireCopy): number {
+export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, wire?: WireCopy): number {
   const { subs } = st;
   const seq = ++st.counters.seq;
   st.counters.articles++;
@@ -58,14 +59,16 @@ export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, ta
   ops.push(op(subs.threadMembers, key(root, seq), article.id));
   const parent = parentId(article);
   if (parent) ops.push(op(subs.children, key(parent, seq), article.id));
-  for (const peer of targets) ops.push(op(subs.queues, key(peer, seq), { id: article.id, at: st.now }));
   return seq;
 }
 
-/** Closes the commit: group metadata and counters that changed. */
+/**
+ * Closes the commit: group metadata and counters that changed. Copies, because the writer
+ * numbers the next commit in the same objects while this batch may still wait for its write.
+ */
 export function addTotals(ops: BatchOp[], st: BuildState, touched: Set<string>): void {
-  for (const g of touched) ops.push(op(st.subs.groups, g, st.groups.get(g)));
-  ops.push(op(st.subs.meta, 'counters', st.counters));
+  for (const g of touched) ops.push(op(st.subs.groups, g, { ...st.groups.get(g) }));
+  ops.push(op(st.subs.meta, 'counters', { ...st.counters }));
 }
 
 function bumpGroup(st: BuildState, group: string, date: string): number {

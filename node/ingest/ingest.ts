@@ -1,19 +1,26 @@
 /**
- * The single writer (group commit). Local posts, gossip and mirror jobs all submit here; the
- * writer takes everything waiting, checks it against history, numbers it and writes it in ONE
- * LevelDB batch, then tells listeners (the gossip senders) what was accepted. Being the only
- * writer of articles, groups and counters lets it keep their metadata in memory.
+ * The single writer (group commit). Local posts, gossip, mirror jobs and imports all submit
+ * here; the writer takes everything waiting, checks it against history, lets the commit hooks
+ * vet it, numbers it and writes it with every hook's records in ONE LevelDB batch, then
+ * answers the submitters and tells the hooks (commit-hook.ts). Being the only writer of
+ * articles, groups, history and counters lets it keep their metadata in memory. No failure
+ * is lost: a failed prepare, write or reload rejects exactly the submitters it concerns, with
+ * the reason, and the writer goes on (reloading its state from the store first).
  */
-import { claimedId, threadRoot, validateArticle, type Article, type ArticleCheck } from '../../protocol/article';
+import { claimedId, validateArticle, type Article, type ArticleCheck } from '../../protocol/article';
 import type { ArticleResult } from '../../protocol/peer-messages';
 import type { Clock } from '../clock';
+import { NmError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { BatchOp, Store } from '../store/store';
-import { key } from '../store/keys';
-import type { Counters, GroupMeta, ThreadMeta } from '../store/records';
-import { addAccepted, addTotals, type BuildState, type WireCopy } from './batch-builder';
-import type { AcceptedEvent, FeedRouter, Origin } from './origin';
+import type { Store } from '../store/store';
+import type { Counters } from '../store/records';
+import type { WireCopy } from './batch-builder';
+import type { AcceptedEvent, CommitHook, CommitStage, WriteOps } from './commit-hook';
+import { asError, WriterState, type Checked, type Pending, type Prepared, type Stage } from './commit-prep';
+import type { Origin } from './origin';
+import { groupRule, loopRule } from './rules';
+import { WaitingRoom } from './waiting-room';
 
 export interface IngestComponents {
   store: Store;
@@ -28,72 +35,71 @@ export interface IngestInit {
   maxArticleBytes: number;
   /** Most articles in one commit. */
   maxCommit?: number;
+  /** New groups must match this wildmat (`--accept-groups`, default `*`). */
+  acceptGroups?: string;
+  /** Most groups carried (`--max-groups`). */
+  maxGroups?: number;
+  /** Articles waiting for the writer past which submitters wait (default 4 commits' worth). */
+  maxWaiting?: number;
+  /** How long a local post waits for room before it is answered 503 (default 10 s). */
+  localWaitMs?: number;
 }
 
-type Checked = { ok: true; article: Article } | { ok: false; id: string; reason: string };
+export const DEFAULT_MAX_GROUPS = 10_000;
 
-const LOOP_REASON = 'loop: path already holds this node';
-
-/** One commit, checked and built, waiting for its write. */
-interface Prepared {
-  take: Pending[];
-  ops: BatchOp[];
-  results: ArticleResult[][];
-  events: AcceptedEvent[];
-  epoch: number;
-}
-
-interface Pending {
-  items: Checked[];
-  origin: Origin;
-  extra: BatchOp[];
-  /** Ids minted by this node just now (local posts): no history can hold them. */
-  fresh: boolean;
-  /** NNTP arrivals: their exact bytes, by position in `items`, stored when accepted. */
-  wire?: (WireCopy | undefined)[];
-  resolve: (r: ArticleResult[]) => void;
-  reject: (e: unknown) => void;
-}
+const unavailable = (what: string, cause?: unknown): NmError =>
+  Object.assign(new NmError('NM_ERR_UNAVAILABLE', `storage: ${what}; nothing of it was stored, retry later`), cause === undefined ? {} : { cause });
 
 export class Ingest {
   private readonly queue: Pending[] = [];
   private writing = false;
-  private groups = new Map<string, GroupMeta>();
-  private counters: Counters = { articles: 0, groups: 0, seq: 0 };
-  private router: FeedRouter | null = null;
-  private readonly listeners: ((events: AcceptedEvent[]) => void)[] = [];
+  private readonly hooks: CommitHook[] = [];
+  private readonly state: WriterState;
   private readonly maxCommit: number;
+  private readonly room: WaitingRoom;
   private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => {};
   /** Bumped when a write fails: commits prepared before that are refused. */
   private epoch = 0;
-  /** The last prepared commit's accepted ids and thread metadata, until it is on disk. */
-  private overlay: { ids: Set<string>; threads: Map<string, ThreadMeta | undefined> } = { ids: new Set(), threads: new Map() };
-  private markIdle: () => void = () => {};
+  /** The in-memory state may be off the store (a failed prepare or write): reload before preparing. */
+  private stale = false;
 
   constructor(
     private readonly c: IngestComponents,
     private readonly init: IngestInit,
   ) {
     this.maxCommit = init.maxCommit ?? 2000;
+    this.room = new WaitingRoom(c.clock, { maxWaiting: init.maxWaiting ?? 4 * this.maxCommit, localWaitMs: init.localWaitMs ?? 10_000 });
+    this.state = new WriterState(c.store, init.name, this.hooks, (hook, fn) => this.tell(hook, fn));
+    this.hooks.push(loopRule(init.name), groupRule({ acceptGroups: init.acceptGroups ?? '*', maxGroups: init.maxGroups ?? DEFAULT_MAX_GROUPS }, this.state.groups));
   }
 
   /** Loads counters and group metadata (small: one record per group, never the articles). */
   async start(): Promise<void> {
-    this.counters = await this.c.store.counters();
-    this.groups.clear();
-    for (const g of await this.c.store.listGroups()) this.groups.set(g.name, { count: g.count, low: g.low, high: g.high, lastPostAt: g.lastPostAt });
+    await this.state.load();
   }
 
-  setRouter(router: FeedRouter): void {
-    this.router = router;
+  /** Adds a commit hook (commit-hook.ts); it takes part in every commit prepared from now on. */
+  addHook(hook: CommitHook): () => void {
+    this.hooks.push(hook);
+    return () => {
+      const at = this.hooks.indexOf(hook);
+      if (at >= 0) this.hooks.splice(at, 1);
+    };
   }
 
+  /** Told after each commit that accepted something, with those articles (a hook with only `committed`). */
   onAccepted(listener: (events: AcceptedEvent[]) => void): void {
-    this.listeners.push(listener);
+    this.addHook({ name: 'listener', begin: () => ({ committed: (o) => o.accepted.length > 0 && listener(o.accepted) }) });
   }
 
   totals(): Readonly<Counters> {
-    return this.counters;
+    return this.state.counters;
+  }
+
+  /** Articles admitted and waiting for the writer (backpressure starts past `maxWaiting`). */
+  get waiting(): number {
+    return this.room.waiting;
   }
 
   /** The validation submit() applies, for callers that refuse bad input before it is submitted. */
@@ -103,16 +109,17 @@ export class Ingest {
 
   /**
    * Validates and submits articles; resolves with one result per input, in order, once the
-   * commit holding them is on disk. `extra` ops (a mirror cursor) join the same batch.
+   * commit holding them is on disk, or rejects with the reason nothing was stored. `stage`
+   * takes part in that commit seeing only this submission (a mirror saves its cursor so).
    */
-  submit(inputs: unknown[], origin: Origin, extra: BatchOp[] = []): Promise<ArticleResult[]> {
+  submit(inputs: unknown[], origin: Origin, opts: { stage?: CommitStage } = {}): Promise<ArticleResult[]> {
     const ctx = { nowMs: this.c.clock.now(), maxBodyBytes: this.init.maxArticleBytes };
     const items: Checked[] = inputs.map((input) => {
       const r = validateArticle(input, ctx);
       if (r.ok) return r;
       return { ok: false, id: claimedId(input) ?? '', reason: `${r.problem.field}: ${r.problem.reason}` };
     });
-    return this.enqueue(items, origin, extra);
+    return this.enqueue({ items, origin, fresh: false, ...(opts.stage ? { stage: opts.stage } : {}) });
   }
 
   /**
@@ -121,38 +128,70 @@ export class Ingest {
    * lookup and, for new threads, the thread lookup: a post then costs no read at all.
    * `wire`: the exact bytes of articles that arrived by NNTP (by position), kept when accepted.
    */
-  submitChecked(articles: Article[], origin: Origin, opts: { extra?: BatchOp[]; freshIds?: boolean; wire?: (WireCopy | undefined)[] } = {}): Promise<ArticleResult[]> {
-    return this.enqueue(
-      articles.map((article) => ({ ok: true, article })),
-      origin,
-      opts.extra ?? [],
-      opts.freshIds ?? false,
-      opts.wire,
-    );
+  submitChecked(articles: Article[], origin: Origin, opts: { stage?: CommitStage; freshIds?: boolean; wire?: (WireCopy | undefined)[] } = {}): Promise<ArticleResult[]> {
+    const { stage, wire } = opts;
+    return this.enqueue({ items: articles.map((article) => ({ ok: true, article })), origin, fresh: opts.freshIds ?? false, ...(stage ? { stage } : {}), ...(wire ? { wire } : {}) });
   }
 
-  private enqueue(items: Checked[], origin: Origin, extra: BatchOp[], fresh = false, wire?: (WireCopy | undefined)[]): Promise<ArticleResult[]> {
+  /**
+   * Writes records that belong to no article in the next group commit (never waiting for room:
+   * they are small and mostly free room, like the feed's answered queue rows). A builder runs
+   * inside the commit, after its articles, and sees history as of it (CommitView).
+   */
+  async write(ops: WriteOps): Promise<void> {
+    if (typeof ops !== 'function' && ops.length === 0) return;
+    await this.enqueue({ items: [], origin: { kind: 'local' }, fresh: false, write: ops });
+  }
+
+  /**
+   * Not async on purpose: a submitter that need not wait gets the writer's own promise, so it
+   * hears its answer in the same turn as the writer moves on and its next submission joins the
+   * next commit (an extra promise hop halves the commits' size under many small submitters).
+   */
+  private enqueue(p: Omit<Pending, 'resolve' | 'reject'>): Promise<ArticleResult[]> {
+    const wait = p.items.length > 0 ? this.room.enter(p.items.length, p.origin.kind === 'local') : null;
+    if (wait) return wait.then(() => this.push(p));
+    return this.push(p);
+  }
+
+  private push(p: Omit<Pending, 'resolve' | 'reject'>): Promise<ArticleResult[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ items, origin, extra, fresh, ...(wire ? { wire } : {}), resolve, reject });
-      if (!this.writing) void this.drain();
+      this.queue.push({ ...p, resolve, reject });
+      this.kick();
     });
   }
 
-  /** Resolves when every submission so far is written (for clean shutdown). */
+  /** Resolves when every submission so far is written or answered (for clean shutdown). */
   async flushed(): Promise<void> {
-    await this.idle;
+    while (this.writing) await this.idle;
+  }
+
+  private kick(): void {
+    if (this.writing) return;
+    this.writing = true;
+    this.idle = new Promise((r) => (this.markIdle = r));
+    this.drain()
+      .catch((err: unknown) => {
+        // Not expected (every step answers its own submitters); whoever still waits is answered here.
+        this.c.logger.error({ err }, 'ingest writer stopped on an unexpected error; answering every waiting submitter');
+        this.fail(this.takeAll(), [], asError(err));
+        this.stale = true;
+      })
+      .finally(() => {
+        this.writing = false;
+        this.markIdle();
+        if (this.queue.length > 0) this.kick();
+      });
   }
 
   /**
    * Group commit, pipelined one deep: commit N+1 is prepared (checked, numbered, its ops built)
    * while commit N is being written, then written after it. Preparing ahead works on optimistic
    * in-memory state (groups, counters, the previous commit's ids and threads as an overlay);
-   * if a write fails, that state is reloaded from the store and every commit prepared on top of
-   * it is refused too (the epoch), so numbers never skip or repeat.
+   * if a write fails, every commit prepared on top of it is refused too (the epoch) and the
+   * state is reloaded from the store before the next prepare, so numbers never skip or repeat.
    */
   private async drain(): Promise<void> {
-    this.writing = true;
-    this.idle = new Promise((r) => (this.markIdle = r));
     let previous: Promise<void> | null = null;
     try {
       for (;;) {
@@ -160,27 +199,29 @@ export class Ingest {
           // Submissions that arrived while the last write was running start the next round.
           if (previous) await previous;
           previous = null;
-          if (this.queue.length === 0) break;
+          if (this.queue.length === 0) return;
         }
         const take = this.takeCommit();
-        let prepared: Prepared | null = null;
+        let prepared: Prepared;
         try {
-          prepared = this.prepare(take);
+          if (this.stale) {
+            if (previous) await previous;
+            previous = null;
+            await this.reload();
+          }
+          prepared = this.state.prepare(take, this.c.clock.now(), this.epoch);
         } catch (err) {
-          // Preparing may have touched the optimistic state: start again from the store.
-          this.epoch++;
-          this.overlay = { ids: new Set(), threads: new Map() };
-          if (previous) await previous;
-          await this.start();
-          this.fail(take, err);
+          // A prepare may have numbered into the in-memory state: reload before the next one.
+          this.stale = true;
+          this.fail(take, [], err instanceof NmError ? err : asError(err));
+          continue;
         }
         const before: Promise<void> | null = previous;
-        if (prepared) previous = this.writeAfter(before, prepared);
+        previous = this.writeAfter(before, prepared);
         if (before) await before;
       }
     } finally {
-      this.writing = false;
-      this.markIdle();
+      if (previous) await previous;
     }
   }
 
@@ -192,88 +233,65 @@ export class Ingest {
       take.push(p);
       count += p.items.length;
     }
+    this.room.left(count);
     return take;
   }
 
+  private takeAll(): Pending[] {
+    const all = this.queue.splice(0);
+    this.room.left(all.reduce((n, p) => n + p.items.length, 0));
+    return all;
+  }
+
+  private async reload(): Promise<void> {
+    try {
+      await this.state.load();
+    } catch (err) {
+      this.c.logger.error({ err }, 'reloading the ingest state from the store failed; the next commit tries again');
+      throw unavailable(`cannot read the writer's state back (${asError(err).message})`, err);
+    }
+    this.stale = false;
+  }
+
+  /** Never rejects: a failure answers this commit's submitters with the reason. */
   private async writeAfter(before: Promise<void> | null, p: Prepared): Promise<void> {
     if (before) await before;
-    if (p.epoch !== this.epoch) return this.fail(p.take, new Error('commit refused: an earlier commit it was built on failed'));
+    if (p.epoch !== this.epoch) return this.fail(p.take, p.stages, unavailable('refused: a commit it was built on failed to write'));
     try {
       await this.c.store.batch(p.ops);
     } catch (err) {
       this.epoch++;
-      this.overlay = { ids: new Set(), threads: new Map() };
-      await this.start().catch((e: unknown) => this.c.logger.error({ err: e }, 'reloading ingest state failed'));
-      return this.fail(p.take, err);
+      this.stale = true;
+      this.state.forgetOverlay();
+      // Reloaded now, so the next prepare starts right; if this fails too, the next one retries.
+      await this.reload().catch(() => undefined);
+      return this.fail(p.take, p.stages, unavailable(`cannot write (${asError(err).message})`, err));
     }
     this.count(p.results.flat());
-    p.take.forEach((pending, i) => pending.resolve(p.results[i]));
-    if (p.events.length > 0) for (const l of this.listeners) l(p.events);
+    p.take.forEach((pending, i) => {
+      const refused = p.refused.get(pending);
+      if (refused) pending.reject(refused);
+      else pending.resolve(p.results[i]);
+    });
+    for (const s of p.stages) this.tell(s.hook, () => s.stage.committed?.(p.outcome));
+    for (const o of p.own) this.tell('submitter', () => o.stage.committed?.(o.outcome));
   }
 
-  private fail(take: Pending[], err: unknown): void {
-    this.c.logger.error({ err }, 'commit failed');
+  /** Answers every submitter of a commit that was not written, and tells the stages. */
+  private fail(take: Pending[], stages: Stage[], err: Error): void {
+    if (take.length > 0) this.c.logger.error({ err, submissions: take.length }, 'commit failed');
     for (const p of take) p.reject(err);
+    for (const s of stages) this.tell(s.hook, () => s.stage.failed?.(err));
+    for (const p of take) if (p.stage) this.tell('submitter', () => p.stage!.failed?.(err));
   }
 
-  /** Checks, numbers and builds the ops of one commit; updates the optimistic state. */
-  private prepare(take: Pending[]): Prepared {
-    const now = this.c.clock.now();
-    const validOf = (p: Pending) => p.items.filter((i): i is { ok: true; article: Article } => i.ok).map((i) => i.article);
-    const known = take.filter((p) => !p.fresh).flatMap(validOf);
-    const ids = [...new Set(known.map((a) => a.id))];
-    // A fresh id starts its own thread unless it replies: only replies need the thread read.
-    const threaded = [...known, ...take.filter((p) => p.fresh).flatMap(validOf).filter((a) => a.references.length > 0)];
-    const hist = new Map(ids.map((id, i) => [id, i]));
-    const histRecs = ids.length > 0 ? this.c.store.historySync(ids) : [];
-    const threads = this.prefetchThreads(threaded);
-    const st: BuildState = { subs: this.c.store.subs, groups: this.groups, threads, counters: { ...this.counters }, now };
-    const ops: BatchOp[] = [];
-    const touched = new Set<string>();
-    const seen = new Set<string>();
-    const pendingIds = this.overlay.ids;
-    const events: AcceptedEvent[] = [];
-    const results = take.map((p) =>
-      p.items.map((item, index): ArticleResult => {
-        // A refused copy leaves no trace under its id: the receiver remembers who sent it, so
-        // a good copy of the same id is still taken, from any peer and from the owner.
-        if (!item.ok) return { id: item.id, status: 'rejected', reason: item.reason };
-        const a = item.article;
-        const prior = histRecs[hist.get(a.id) ?? -1];
-        if (seen.has(a.id) || pendingIds.has(a.id) || prior?.s === 'a') return { id: a.id, status: 'duplicate' };
-        // The loop rule guards gossip only: the owner's import or mirror of an article that
-        // once passed through here (a restore from an export) is taken.
-        if (p.origin.kind === 'peer' && a.path.includes(this.init.name)) return { id: a.id, status: 'rejected', reason: LOOP_REASON };
-        seen.add(a.id);
-        const path = a.path[0] === this.init.name ? a.path : [this.init.name, ...a.path];
-        const article: Article = { ...a, path };
-        const targets = this.router ? this.router.targets(article, p.origin) : [];
-        const seq = addAccepted(ops, st, article, targets, p.wire?.[index]);
-        for (const g of article.newsgroups) touched.add(g);
-        events.push({ article, seq, origin: p.origin, targets });
-        return { id: a.id, status: 'accepted' };
-      }),
-    );
-    addTotals(ops, st, touched);
-    for (const p of take) ops.push(...p.extra);
-    this.counters = st.counters;
-    this.overlay = { ids: new Set(events.map((e) => e.article.id)), threads: st.threads };
-    return { take, ops, results, events, epoch: this.epoch };
-  }
-
-  /** Thread metadata for this commit: the previous (maybe unwritten) commit's first, then the store. */
-  private prefetchThreads(articles: Article[]): Map<string, ThreadMeta | undefined> {
-    const keys = [...new Set(articles.flatMap((a) => a.newsgroups.map((g) => key(g, threadRoot(a)))))];
-    const out = new Map<string, ThreadMeta | undefined>();
-    const missing: string[] = [];
-    for (const k of keys) {
-      const pending = this.overlay.threads.get(k);
-      if (pending) out.set(k, pending);
-      else missing.push(k);
+  /** Runs a hook's after-the-write callback: its failure is logged, never passed on. */
+  private tell(hook: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.c.logger.error({ err, hook }, 'a commit hook failed after the commit; the commit stands');
     }
-    const metas = missing.length > 0 ? this.c.store.threadsSync(missing) : [];
-    missing.forEach((k, i) => out.set(k, metas[i]));
-    return out;
   }
 
   private count(results: ArticleResult[]): void {

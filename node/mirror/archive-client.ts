@@ -7,7 +7,7 @@
 import { ArchiveIndexReplySchema, ArchiveSendmeReplySchema, type ArchiveIndexReply } from '../../protocol/archive-messages';
 import { PeerGroupsReplySchema } from '../../protocol/peer-messages';
 import type { z } from 'zod';
-import { parseJson, REPLY_CAPS, TransportError, type Transport } from '../gossip/transport';
+import { parseJson, REPLY_CAPS, TransportError, type Transport } from '../net/transport';
 
 export class MirrorFetchError extends Error {
   constructor(
@@ -40,8 +40,10 @@ export class ArchiveClient {
     private readonly init: ArchiveClientInit,
   ) {}
 
-  groups() {
-    return this.call('GET', '/v1/groups', undefined, PeerGroupsReplySchema, REPLY_CAPS.groups);
+  /** One page of the peer's group list (name order), after `after` when given. */
+  groups(after?: string) {
+    const path = after === undefined ? '/v1/groups' : `/v1/groups?after=${encodeURIComponent(after)}`;
+    return this.call('GET', path, undefined, PeerGroupsReplySchema, REPLY_CAPS.groups);
   }
 
   index(group: string, after: number, limit: number): Promise<ArchiveIndexReply> {

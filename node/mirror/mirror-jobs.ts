@@ -3,8 +3,9 @@
  * (`mirrors` sublevel); one runner per running job, restarted by `resume()` when the node
  * starts. A new job first checks the peer (peer-probe.ts), so a wrong URL is refused at once
  * rather than kept. Starting a job that exists (same peer URL and group) continues it from its
- * cursor, so a re-run fetches only what is new. Cancelling stops a job and removes it; the
- * last few removed jobs are remembered in memory so a watcher sees `cancelled`.
+ * cursor, so a re-run fetches only what is new. One job id has at most one runner: a start
+ * while another start or the resume of the same job is under way joins it. Cancelling stops a
+ * job and removes it; the last few removed jobs are remembered so a watcher sees `cancelled`.
  */
 import { PeerUrlSchema } from '../../protocol/peer-messages';
 import type { StartMirror } from '../../protocol/api';
@@ -26,6 +27,8 @@ interface Active {
 
 export class MirrorJobs implements MirrorService {
   private readonly active = new Map<string, Active>();
+  /** Starts under way (peer check, record write), by job id: a second start joins the first. */
+  private readonly starting = new Map<string, Promise<void>>();
   private readonly removed = new Map<string, MirrorJobView>();
   private stopped = false;
 
@@ -38,7 +41,11 @@ export class MirrorJobs implements MirrorService {
   async resume(): Promise<void> {
     for await (const value of this.c.store.subs.mirrors.values()) {
       const rec = value as MirrorJobRecord;
-      if (rec.state === 'running') this.launch(rec);
+      if (rec.state !== 'running') continue;
+      const pending = this.starting.get(rec.id);
+      // The owner is starting it right now: that start launches it; if it fails, resume it as it was.
+      if (pending) pending.catch(() => this.launch(rec));
+      else this.launch(rec);
     }
   }
 
@@ -52,9 +59,26 @@ export class MirrorJobs implements MirrorService {
   async start(req: StartMirror): Promise<{ id: string; started: boolean }> {
     const { url, peerName } = await this.resolvePeer(req.peer);
     const id = jobId(url, req.group);
+    const pending = this.starting.get(id);
+    if (pending) {
+      // Joins the start under way: its answer (or its refusal) is this one's too.
+      await pending;
+      return { id, started: false };
+    }
     if (this.active.has(id)) return { id, started: false };
+    const begun = this.begin(id, url, peerName, req);
+    this.starting.set(id, begun);
+    try {
+      await begun;
+    } finally {
+      this.starting.delete(id);
+    }
+    return { id, started: true };
+  }
+
+  /** Checks the peer, writes the job and launches it (the caller holds the job's `starting` slot). */
+  private async begin(id: string, url: string, peerName: string | undefined, req: StartMirror): Promise<void> {
     const total = await probePeer(this.init.transport, url, req.group, await this.init.tokenFor?.(url));
-    if (this.active.has(id)) return { id, started: false };
     const prior = (await this.c.store.subs.mirrors.get(id)) as MirrorJobRecord | undefined;
     const now = new Date(this.c.clock.now()).toISOString();
     const follow = (req.follow ?? false) || (prior?.follow ?? false);
@@ -69,7 +93,6 @@ export class MirrorJobs implements MirrorService {
     await this.c.store.subs.mirrors.put(id, rec);
     this.removed.delete(id);
     this.launch(rec);
-    return { id, started: true };
   }
 
   /**
@@ -112,7 +135,8 @@ export class MirrorJobs implements MirrorService {
   }
 
   private launch(rec: MirrorJobRecord): void {
-    if (this.stopped) return;
+    // One runner per job: a resume that raced a start finds it running.
+    if (this.stopped || this.active.has(rec.id)) return;
     const abort = new AbortController();
     const runner = new MirrorRunner(this.c, this.init, rec, abort.signal);
     const finished = runner

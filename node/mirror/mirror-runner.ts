@@ -1,24 +1,29 @@
 /**
  * Runs one mirror job: walks the peer's group index from the saved cursor, asks only for the
  * ids this node lacks (SENDME, byte-bounded by the peer), hands the bodies to the normal
- * ingest with the new cursor in the same batch, and fetches the next chunk while the current
- * one is being written. Transient failures back off and retry with the error shown on the job,
- * until `giveUpMs` pass without progress (restarts included): then the job fails with the
- * reason. A group the peer lacks, or a refusal, fails it at once. Memory holds one index page
- * and a few chunks.
+ * ingest with a commit stage that saves the cursor and counts, computed from the real results,
+ * in the same batch, and fetches the next chunk while the current one is being written.
+ * Transient failures back off and retry with the error shown on the job, until `giveUpMs` pass
+ * without progress (restarts included): then the job fails with the reason; a store that cannot
+ * write pauses the job instead. A group the peer lacks, or a refusal, fails it at once. Memory
+ * holds one index page and a few chunks.
  */
-import { claimedId, validateArticle } from '../../protocol/article';
+import type { ArticleResult } from '../../protocol/peer-messages';
 import { LIMITS } from '../../protocol/limits';
 import type { Clock } from '../clock';
 import { isNmError } from '../errors';
+import type { CommitStage } from '../ingest/commit-hook';
 import type { Ingest } from '../ingest/ingest';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { NodeService } from '../service';
 import type { Store } from '../store/store';
-import type { Transport } from '../gossip/transport';
+import type { Transport } from '../net/transport';
 import { ArchiveClient, MirrorFetchError } from './archive-client';
 import { KEEP_REJECTIONS, saveJobOp, type MirrorJobRecord, type MirrorRejection } from './job-record';
+
+/** Longest wait between tries while this node's store cannot write. */
+const PAUSED_RETRY_MS = 5_000;
 
 export interface RunnerComponents {
   store: Store;
@@ -31,7 +36,8 @@ export interface RunnerComponents {
 
 export interface RunnerInit {
   transport: Transport;
-  maxArticleBytes: number;
+  /** Unused: the ingest validates (kept so callers need not change). */
+  maxArticleBytes?: number;
   /** Index entries per page (at most LIMITS.indexPageMax). */
   pageSize: number;
   /** Ids per SENDME (at most LIMITS.idsPerBatchMax). */
@@ -93,10 +99,12 @@ export class MirrorRunner {
         if (this.signal.aborted) return;
         if (err instanceof MirrorFetchError && err.permanent) return await this.finish('failed', err.message);
         const now = this.c.clock.now();
-        // Backoff and the give-up clock grow only while nothing moves; progress resets both.
+        // Backoff and the give-up clock grow only while nothing moves; progress resets both. A
+        // store that cannot write (a full disk) pauses the job: it waits, it does not give up.
         const moved = this.rec.cursor > cursorAtFailure && failures > 0;
+        const paused = isNmError(err) && err.code === 'NM_ERR_UNAVAILABLE';
         failures = moved ? 1 : failures + 1;
-        if (moved || this.rec.failingSince === undefined) this.rec.failingSince = now;
+        if (moved || paused || this.rec.failingSince === undefined) this.rec.failingSince = now;
         cursorAtFailure = this.rec.cursor;
         const message = err instanceof Error ? err.message : String(err);
         const failingFor = now - this.rec.failingSince;
@@ -106,7 +114,9 @@ export class MirrorRunner {
         this.c.logger.warn({ job: this.rec.id, err: message, failures }, 'mirror: retrying after failure');
         this.rec.error = message;
         await this.save().catch(() => undefined);
-        const retryAfter = err instanceof MirrorFetchError ? err.retryAfterMs : undefined;
+        // A paused job looks again every few seconds at most: a failed write costs nothing, and
+        // the job goes on soon after the disk has room again.
+        const retryAfter = err instanceof MirrorFetchError ? err.retryAfterMs : paused ? Math.min(PAUSED_RETRY_MS, this.backoff(failures)) : undefined;
         await this.c.clock.sleep(Math.min(retryAfter ?? this.backoff(failures), this.init.giveUpMs - failingFor), this.signal);
       }
     }
@@ -123,12 +133,23 @@ export class MirrorRunner {
     this.rec.finishedAt = new Date(this.c.clock.now()).toISOString();
     if (error) this.rec.error = error;
     else delete this.rec.error;
-    await this.save();
+    // The end must be saved, or the job would run again at the next start: retried until it is.
+    for (let failures = 1; ; failures++) {
+      try {
+        await this.save();
+        break;
+      } catch (err) {
+        if (this.signal.aborted) return;
+        this.c.logger.warn({ job: this.rec.id, err }, 'mirror: cannot save the finished job; retrying');
+        await this.c.clock.sleep(this.backoff(failures), this.signal);
+      }
+    }
     this.c.logger.info({ job: this.rec.id, state, done: this.rec.done, total: this.rec.total, error }, 'mirror finished');
   }
 
+  /** Through the group commit, in order with the records the chunks save. */
   private save(): Promise<void> {
-    return this.c.store.batch([saveJobOp(this.c.store, snapshot(this.rec))]);
+    return this.c.ingest.write([saveJobOp(this.c.store, snapshot(this.rec))]);
   }
 
   /** With `follow`, keeps the peer as a gossip neighbour for the group (once per job). */
@@ -243,52 +264,41 @@ export class MirrorRunner {
     return out;
   }
 
-  /** Writes one chunk: its articles through ingest with the cursor in the same batch. */
+  /**
+   * Writes one chunk through the ingest with a commit stage of its own (ingest/commit-hook.ts):
+   * the job record, cursor and counts, is computed inside the commit from the chunk's real
+   * results and saved in the same batch, so a crash never skips an article and the counts are
+   * never guessed. The live record changes only once the batch is on disk, so a failed write
+   * is retried from the old cursor.
+   */
   private async apply(chunk: Chunk): Promise<void> {
     const rec = this.rec;
-    const ctx = { nowMs: this.c.clock.now(), maxBodyBytes: this.init.maxArticleBytes };
-    const invalid: MirrorRejection[] = [];
-    let expected = 0;
-    for (const input of chunk.articles) {
-      const v = validateArticle(input, ctx);
-      if (!v.ok) invalid.push({ id: claimedId(input) ?? '(no valid id)', reason: `${v.problem.field}: ${v.problem.reason}` });
-      // The loop rule guards gossip only: a mirror takes back this node's own articles (a restore).
-      else expected++;
-    }
-    // Counts are saved with the articles they describe, predicted from the same checks the
-    // ingest makes; a rare difference (a race with gossip) is corrected below and
-    // saved with the next chunk. The live record changes only once the batch is on disk, so
-    // a failed write is retried from the old cursor.
-    const next: MirrorJobRecord = {
-      ...rec,
-      cursor: chunk.lastN,
-      done: rec.done + chunk.held + expected,
-      rejected: rec.rejected + invalid.length,
-      rejections: invalid.length > 0 ? [...rec.rejections, ...invalid].slice(-KEEP_REJECTIONS) : [...rec.rejections],
+    const advance = (results: readonly ArticleResult[]): MirrorJobRecord => {
+      const refused: MirrorRejection[] = [];
+      for (const r of results) if (r.status === 'rejected') refused.push({ id: r.id || '(no valid id)', reason: r.reason ?? 'rejected' });
+      return {
+        ...snapshot(rec),
+        cursor: chunk.lastN,
+        // Held: what the index walk found here already, and every article now here (taken, or a duplicate).
+        done: rec.done + chunk.held + results.length - refused.length,
+        rejected: rec.rejected + refused.length,
+        rejections: refused.length > 0 ? [...rec.rejections, ...refused].slice(-KEEP_REJECTIONS) : [...rec.rejections],
+      };
     };
-    const save = saveJobOp(this.c.store, next);
+    let next = advance([]);
+    if (chunk.articles.length === 0) await this.c.ingest.write([saveJobOp(this.c.store, next)]);
+    else {
+      const origin = { kind: 'mirror' as const, peer: rec.peerName ?? rec.url };
+      const stage: CommitStage = {
+        decided: (outcome, ops) => {
+          next = advance(outcome.results);
+          ops.push(saveJobOp(this.c.store, next));
+        },
+      };
+      await this.c.ingest.submit(chunk.articles, origin, { stage });
+    }
     // Only the fields this chunk decides: the index walk updates `total` meanwhile.
-    const commit = () => Object.assign(rec, { cursor: next.cursor, done: next.done, rejected: next.rejected, rejections: next.rejections });
-    if (chunk.articles.length === 0) {
-      await this.c.store.batch([save]);
-      commit();
-      return;
-    }
-    const origin = { kind: 'mirror' as const, peer: rec.peerName ?? rec.url };
-    const results = await this.c.ingest.submit(chunk.articles, origin, [save]);
-    commit();
-    let held = 0;
-    const refused: MirrorRejection[] = [];
-    for (const r of results) {
-      if (r.status !== 'rejected') held++;
-      else refused.push({ id: r.id || '(no valid id)', reason: r.reason ?? 'rejected' });
-    }
-    rec.done += held - expected;
-    if (refused.length !== invalid.length) {
-      rec.rejected += refused.length - invalid.length;
-      const extra = refused.filter((r) => !invalid.some((i) => i.id === r.id));
-      if (extra.length > 0) rec.rejections = [...rec.rejections, ...extra].slice(-KEEP_REJECTIONS);
-    }
+    Object.assign(rec, { cursor: next.cursor, done: next.done, rejected: next.rejected, rejections: next.rejections });
   }
 }
 

@@ -12,7 +12,7 @@ import { dotStuff } from '../../protocol/nntp/dot-stuffing';
 import { Backoff } from '../gossip/backoff';
 import type { FeedLink } from '../gossip/link-kind';
 import { NoCheckMode } from '../gossip/no-check-mode';
-import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from '../gossip/outbound-queue';
+import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from '../feed/outbound-queue';
 import type { LinkComponents } from '../gossip/peer-link';
 import { isActive } from '../gossip/peer-record';
 import { NntpClient, type ClientReply } from './client';

@@ -3,7 +3,7 @@
  * table, queues and routing), and unless `--nntp off` runs the NNTP listener: the reader
  * commands for everyone (AUTHINFO needed to post, and to read when --public-read is not on,
  * if the listener is not on loopback), the transit commands for connections from an NNTP
- * peer's address. Its URL goes to `service.identity.nntpUrl` (the ready line, GET /api/node).
+ * peer's address. Its URL is bound into the node's identity (the ready line, GET /api/node).
  */
 import { CODE, statusLine } from '../../protocol/nntp/replies';
 import { isLoopback } from '../config';
@@ -28,12 +28,12 @@ export interface NntpPartOptions {
 
 export function nntpPart(opts: NntpPartOptions = {}): PartFactory {
   return (components): NodePart => {
-    const { config, store, ingest, clock, logger, metrics, service } = components;
-    const engine = service.peers;
+    const { config, store, ingest, clock, logger, metrics, features, identity } = components;
+    const engine = features.get('peers');
     if (!(engine instanceof GossipEngine)) throw new Error('the nntp part needs the gossip part: NNTP peers share its peer table and queues');
     const log = logger.child({ component: 'nntp' });
-    const read = new ReadModel(store, service.name);
-    const nntpPeers = new NntpPeers({ engine, read, clock, log, name: service.name }, { ...DEFAULT_NNTP_FEED_INIT, ...opts.feed });
+    const read = new ReadModel(store, identity.name);
+    const nntpPeers = new NntpPeers({ engine, read, clock, log, name: identity.name }, { ...DEFAULT_NNTP_FEED_INIT, ...opts.feed });
     engine.addLinkKind(nntpPeers);
     const listen = config.nntp;
     if (listen === 'off') return { name: 'nntp' };
@@ -41,7 +41,7 @@ export function nntpPart(opts: NntpPartOptions = {}): PartFactory {
     const exposed = !isLoopback(listen.host);
     const maxWireBytes = Math.max(INN_MAX_ARTICLE_BYTES, config.maxArticleBytes + 64 * 1024);
     const ctx: NntpContext = {
-      name: service.name,
+      name: identity.name,
       clock,
       log,
       metrics,
@@ -75,7 +75,7 @@ export function nntpPart(opts: NntpPartOptions = {}): PartFactory {
     return {
       name: 'nntp',
       start: async () => {
-        service.identity.nntpUrl = await server.listen(listen);
+        identity.bindNntp(await server.listen(listen));
       },
       stop: () => server.close(),
     };

@@ -9,6 +9,7 @@
 import { parseMessageIdArg } from '../../protocol/nntp/commands';
 import { undotStuff } from '../../protocol/nntp/dot-stuffing';
 import { CODE, statusLine } from '../../protocol/nntp/replies';
+import { isNmError } from '../errors';
 import type { NntpContext } from './context';
 import type { CommandSpec, Session } from './session';
 import { ingestWire } from './wire-ingest';
@@ -23,15 +24,24 @@ async function decide(ctx: NntpContext, s: Session, id: string): Promise<Offer> 
   return r.sendme.length > 0 ? 'send' : r.later.length > 0 ? 'later' : 'no';
 }
 
-/** Stores a transferred body; resolves with whether it was accepted and why not. */
-async function take(ctx: NntpContext, s: Session, id: string, r: BlockRead): Promise<{ ok: boolean; reason: string }> {
+/**
+ * Stores a transferred body; resolves with whether it was accepted and why not. `later`: the
+ * store cannot write now (nothing was stored): the sender keeps the article and offers it again.
+ */
+async function take(ctx: NntpContext, s: Session, id: string, r: BlockRead): Promise<{ ok: boolean; reason: string; later?: boolean }> {
   ctx.metrics.articlesReceived++;
   ctx.engine.statsOf(s.peers[0]).bodiesReceived++;
   if ('tooLarge' in r) {
     ctx.metrics.articlesRejected++;
     return { ok: false, reason: `article is ${r.tooLarge} bytes, more than the limit of ${ctx.maxWireBytes}` };
   }
-  const o = await ingestWire(ctx, undotStuff(r.block), { expectId: id, peers: s.peers });
+  let o;
+  try {
+    o = await ingestWire(ctx, undotStuff(r.block), { expectId: id, peers: s.peers });
+  } catch (err) {
+    if (isNmError(err) && err.code === 'NM_ERR_UNAVAILABLE') return { ok: false, reason: err.message, later: true };
+    throw err;
+  }
   if (o.status === 'accepted') return { ok: true, reason: '' };
   return { ok: false, reason: o.status === 'duplicate' ? 'duplicate' : (o.reason ?? 'rejected') };
 }
@@ -68,6 +78,8 @@ export function transitCommands(ctx: NntpContext): [string, CommandSpec][] {
           const a = idArg(args, 'TAKETHIS');
           if ('reply' in a) return statusLine(CODE.TAKETHIS_REJECTED, `${args[0] ?? ''} bad message-id`);
           const r = await take(ctx, session, a.id, block);
+          // TAKETHIS has no "later" (RFC 4644): 403 makes a sender keep the article and back off.
+          if (r.later) return statusLine(403, `internal fault: ${r.reason}`);
           return r.ok ? statusLine(CODE.TAKETHIS_OK, a.id) : statusLine(CODE.TAKETHIS_REJECTED, `${a.id} ${r.reason}`);
         },
       },
@@ -86,6 +98,7 @@ export function transitCommands(ctx: NntpContext): [string, CommandSpec][] {
             first: statusLine(CODE.IHAVE_SEND, 'send article; end with <CR-LF>.<CR-LF>'),
             onBlock: async (block) => {
               const r = await take(ctx, session, a.id, block);
+              if (r.later) return statusLine(CODE.IHAVE_LATER, `transfer failed, try again later: ${r.reason}`);
               return r.ok ? statusLine(CODE.IHAVE_OK, 'article transferred OK') : statusLine(CODE.IHAVE_REJECTED, `transfer rejected: ${r.reason}`);
             },
           };

@@ -1,7 +1,7 @@
 /**
  * The reading NodePart: builds the search index and its background indexer (woken by
  * ingest.onAccepted, never in ingest's commit path), the owner's read marks and the traffic
- * series, sets `service.reading`, and adds the reading routes of the local JSON API.
+ * series, registers them as the `reading` feature, and adds the reading routes of the local JSON API.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,15 +31,15 @@ export interface ReadingPartOptions {
 
 export function readingPart(opts: ReadingPartOptions = {}): PartFactory {
   return (components): NodePart => {
-    const { store, clock, logger, metrics, ingest, service } = components;
+    const { store, clock, logger, metrics, ingest, features } = components;
     const log = logger.child({ component: 'reading' });
     const index = new SearchIndex();
     const indexer = new Indexer({ store, clock, logger: log }, index);
     const marks = new ReadMarks(store);
-    const series = new Series({ store, clock, metrics }, async () => (service.peers ? service.peers.list() : []));
+    const series = new Series({ store, clock, metrics }, async () => features.get('peers')?.list() ?? []);
     const startedAt = clock.now();
     const reading = new Reading({ store, clock }, { index, indexer, marks, series, version: packageVersion(), startedAt });
-    service.reading = reading;
+    features.provide('reading', reading);
     const searchOn = opts.search !== false;
     if (searchOn) ingest.onAccepted(() => indexer.onAccepted());
     const stopSampling = new AbortController();

@@ -2,9 +2,11 @@
  * Offline consistency check of a stopped node's store (`newsmesh check`). It walks each
  * sublevel once with bounded memory (per-group aggregates plus batches of lookups) and
  * compares what Ingest writes in one batch: counters, group metadata, group index, articles,
- * history and thread links. It only reads; it reports problems and never repairs.
+ * history (and the time index that expires it), thread links and the feed's queue rows. It
+ * only reads; it reports problems and never repairs.
  */
 import { parentId } from '../../protocol/article';
+import { HISTORY_INDEX_META, parseTimeKey, timeKey } from './history-index';
 import { lastPart, SEP, unpad } from './keys';
 import type { Counters, GroupMeta, StoredArticle } from './records';
 import type { Store } from './store';
@@ -96,8 +98,11 @@ export async function checkStore(store: Store, opts: { maxListed?: number } = {}
     });
   });
 
-  // 3. History: accepted entries and articles are the same set (2. checked one direction).
+  // 3. History: accepted entries and articles are the same set (2. checked one direction);
+  //    every other record has its entry in the time index that expires it (once records from
+  //    before that index have been indexed), and every index entry reads as a time and an id.
   const history = { accepted: 0, rejected: 0 };
+  const timeIndexed = ((await subs.meta.get(HISTORY_INDEX_META)) as { done?: boolean } | undefined)?.done === true;
   await inChunks(subs.history.iterator(), async (chunk) => {
     const accepted = chunk.filter(([, h]) => h.s === 'a');
     history.accepted += accepted.length;
@@ -106,6 +111,19 @@ export async function checkStore(store: Store, opts: { maxListed?: number } = {}
     accepted.forEach(([id], i) => {
       if (!stored[i]) found.add(`history says ${id} was accepted, but it is not in articles`);
     });
+    const others = chunk.filter(([, h]) => h.s !== 'a');
+    if (!timeIndexed || others.length === 0) return;
+    const entries = await subs.historyByTime.getMany(others.map(([id, h]) => timeKey(h.at, id)));
+    others.forEach(([id, h], i) => {
+      if (entries[i] !== id) found.add(`history record of ${id} (${h.s}) has no time-index entry, so it never expires`);
+    });
+  });
+  // Entries whose record was rewritten since are stale, not wrong: the sweep drops them.
+  await inChunks(subs.historyByTime.keys(), async (chunk) => {
+    for (const k of chunk) {
+      const { at, id } = parseTimeKey(k);
+      if (!Number.isFinite(at) || !id) found.add(`history time index holds a malformed key ${JSON.stringify(k)}`);
+    }
   });
 
   // 4. Group metadata against the index; the index against the articles' numbers.
@@ -150,8 +168,9 @@ export async function checkStore(store: Store, opts: { maxListed?: number } = {}
     });
   });
 
-  // 8. Outbound queues name stored articles and known peers (a forgotten peer's entries are
-  //    dropped at the next start, so they are only reported).
+  // 8. Outbound queues (node/feed/feed-queues.ts: peer NUL seq -> { id, at }) name stored
+  //    articles under their own seq, and known peers (a forgotten peer's entries are dropped at
+  //    the next start, so they are only reported).
   const peers = new Set<string>();
   for await (const name of subs.peers.keys()) peers.add(name);
   await inChunks(subs.queues.iterator(), async (chunk) => {
@@ -159,6 +178,7 @@ export async function checkStore(store: Store, opts: { maxListed?: number } = {}
     chunk.forEach(([k, e], i) => {
       const peer = k.slice(0, k.indexOf(SEP));
       if (!stored[i]) found.add(`queue of ${peer} holds ${e.id}, which is not in articles`);
+      else if (stored[i]!.seq !== unpad(lastPart(k))) found.add(`queue of ${peer} holds ${e.id} under seq ${unpad(lastPart(k))}, but the article has seq ${stored[i]!.seq}`);
       if (!peers.has(peer)) found.add(`queue of ${peer} belongs to no known peer`);
     });
   });

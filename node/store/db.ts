@@ -5,7 +5,7 @@
  */
 import { Level } from 'level';
 import type { AbstractSublevel } from 'abstract-level';
-import type { GroupMeta, HistoryRecord, OverviewRecord, QueueEntry, StoredArticle, ThreadMeta } from './records';
+import type { GroupMeta, HistoryRecord, OverviewRecord, QueueRow, StoredArticle, ThreadMeta } from './records';
 
 type Root = Level<string, unknown>;
 export type Sub<V> = AbstractSublevel<Root, string | Buffer | Uint8Array, string, V>;
@@ -25,8 +25,10 @@ export interface Sublevels {
   threads: Sub<ThreadMeta>;
   /** id -> accepted | rejected, when */
   history: Sub<HistoryRecord>;
-  /** peer NUL seq -> QueueEntry (outbound IHAVE queue) */
-  queues: Sub<QueueEntry>;
+  /** pad(at) NUL id -> id: every history record that is not `accepted`, by time, so they expire (history-index.ts) */
+  historyByTime: Sub<string>;
+  /** peer NUL seq -> QueueRow (outbound queues; owned by node/feed/feed-queues.ts) */
+  queues: Sub<QueueRow>;
   /** peer name -> peer record (owned by gossip) */
   peers: Sub<unknown>;
   /** job id -> mirror job (owned by mirror) */
@@ -51,6 +53,7 @@ export const SUBLEVEL_NAMES: Record<keyof Sublevels, string> = {
   threadMembers: 'tmem',
   threads: 'thr',
   history: 'hist',
+  historyByTime: 'htime',
   queues: 'q',
   peers: 'peers',
   mirrors: 'mir',

@@ -59,7 +59,8 @@ export interface HistoryRecord {
   reason?: string;
 }
 
-export interface QueueEntry {
+/** One row of a peer's outbound queue (node/feed/feed-queues.ts). */
+export interface QueueRow {
   id: string;
   at: number;
 }

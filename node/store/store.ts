@@ -1,7 +1,9 @@
 /**
  * The node's store: one LevelDB with named sublevels (db.ts) and the reads everybody needs.
- * Writes of articles go only through Ingest, which builds one atomic batch per group commit;
- * other parts (gossip queues, peers, mirror jobs) write their own sublevels through `batch`.
+ * Writes of articles, history and counters go only through Ingest, which builds one atomic
+ * batch per group commit; other parts add their records to those commits through its commit
+ * hook and plain write (the feed's queue rows, mirror jobs), or write their own sublevels
+ * (peers, reading) through `batch`.
  * Start-up reads only small metadata (counters, identity), never all articles.
  */
 import type { AbstractBatchOperation } from 'abstract-level';

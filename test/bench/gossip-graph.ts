@@ -6,7 +6,7 @@
  * headers included) per article byte delivered, and p99 per second to show it stays flat.
  */
 import { gossipPart } from '../../node/gossip/gossip-part';
-import { HttpTransport } from '../../node/gossip/http-transport';
+import { HttpTransport } from '../../node/net/http-transport';
 import { silentLogger } from '../../node/logger';
 import { startNode, type RunningNode } from '../../node/main';
 import { Metrics } from '../../node/metrics';

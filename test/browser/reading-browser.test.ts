@@ -13,6 +13,7 @@ import { tempDir } from '../helpers/tmp';
 import { Store } from '../../node/store/store';
 import type { Sample } from '../../node/reading/series';
 import { browserAvailable, launchChromium, SCREENSHOTS } from './chromium';
+import { waitFor } from '../helpers/wait';
 
 jest.setTimeout(240_000);
 
@@ -27,16 +28,6 @@ interface AxeViolation {
   impact: string | null;
   help: string;
   nodes: { target: unknown[] }[];
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** A thread with nesting, quotes, code and a link; more groups; returns ids. */
@@ -103,10 +94,10 @@ maybe('reading in a real browser', () => {
     await a.components.service.peers!.add({ url: c.peerUrl });
     await c.destroy();
     ids = await seed(a);
-    await until('the search index', async () => {
+    await waitFor('the search index', async () => {
       const s = await a.components.service.reading!.searchStatus();
       return s.ready && s.pending === 0 ? true : undefined;
-    });
+    }, 20_000);
   });
   afterAll(async () => {
     await browser?.close();

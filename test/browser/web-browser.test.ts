@@ -166,18 +166,7 @@ maybe('web UI in a real browser', () => {
   it('updates a running mirror\'s progress live with the optional script', async () => {
     for (let i = 0; i < 150; i++) await a.components.service.post({ newsgroups: ['live.mirror'], from: 'm', subject: `m${i}`, body: `${i}` });
     // One id per request makes the job run long enough to watch it from the page.
-    const saved = { page: process.env.NEWSMESH_MIRROR_PAGE, batch: process.env.NEWSMESH_MIRROR_BATCH };
-    process.env.NEWSMESH_MIRROR_PAGE = '1';
-    process.env.NEWSMESH_MIRROR_BATCH = '1';
-    let m: TestNode | undefined;
-    try {
-      m = await startTestNode({ name: 'node-m' });
-    } finally {
-      for (const [k, v] of [['NEWSMESH_MIRROR_PAGE', saved.page], ['NEWSMESH_MIRROR_BATCH', saved.batch]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
+    const m = await startTestNode({ name: 'node-m', tuning: { mirrorPageSize: 1, mirrorBatchIds: 1 } });
     try {
       const ctx = await context('desktop');
       const page = await ctx.newPage();

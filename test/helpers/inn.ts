@@ -10,6 +10,7 @@ import { chownSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync 
 import { join } from 'node:path';
 import { NntpClient } from '../../node/nntp/client';
 import { tempDir } from './tmp';
+import { waitFor } from './wait';
 
 export const INN_BIN = '/usr/lib/news/bin';
 
@@ -167,20 +168,19 @@ export async function startInn(opts: InnOptions): Promise<RunningInn> {
     tmp.cleanup();
   };
   // Ready when it greets.
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`innd exited with ${child.exitCode}: ${out}\n${logs()}`);
+  const exitedError = () => new Error(`innd exited with ${child.exitCode}: ${out}\n${logs()}`);
+  const greets = async () => {
+    if (child.exitCode !== null) return 'exited';
     const c = await NntpClient.connect({ host: '127.0.0.1', port: opts.port, timeoutMs: 5000 }).catch(() => null);
-    if (c) {
-      const ok = c.greeting.code === 200 || c.greeting.code === 201;
-      await c.quit();
-      if (ok) break;
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`innd did not greet on port ${opts.port} in 20 s: ${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    if (!c) return undefined;
+    const ok = c.greeting.code === 200 || c.greeting.code === 201;
+    await c.quit();
+    return ok ? 'greeted' : undefined;
+  };
+  const ready = await waitFor(`innd to greet on port ${opts.port}`, greets, { timeoutMs: 20_000, everyMs: 100 }).catch(async (err: Error) => {
+    await stop();
+    throw new Error(`${err.message}: ${out}`);
+  });
+  if (ready === 'exited') throw exitedError();
   return { port: opts.port, pathhost, dir: d, child, output: () => out, logs, stop };
 }

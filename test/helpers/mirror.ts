@@ -3,6 +3,7 @@
  * read a whole group index through the local API, and poll a mirror job until it settles.
  */
 import { makeArticle } from './node';
+import { waitFor } from './wait';
 
 export async function postJson<T>(url: string, body: unknown, expectStatus?: number): Promise<{ status: number; body: T }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -65,13 +66,17 @@ export interface JobView {
 
 /** Polls GET /api/mirrors until `pred` holds for the job (bounded in time). */
 export async function waitForJob(webUrl: string, id: string, pred: (j: JobView) => boolean, timeoutMs = 30_000): Promise<JobView> {
-  const deadline = Date.now() + timeoutMs;
   let last: JobView | undefined;
-  while (Date.now() < deadline) {
-    const jobs = await getJson<JobView[]>(`${webUrl}/api/mirrors`).catch(() => [] as JobView[]);
-    last = jobs.find((j) => j.id === id);
-    if (last && pred(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    return await waitFor(
+      `mirror job ${id} to reach the condition`,
+      async () => {
+        last = (await getJson<JobView[]>(`${webUrl}/api/mirrors`)).find((j) => j.id === id);
+        return last && pred(last) ? last : undefined;
+      },
+      { timeoutMs, everyMs: 50 },
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last: ${JSON.stringify(last)}`);
   }
-  throw new Error(`mirror job ${id} did not reach the condition in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
 }

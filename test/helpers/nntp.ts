@@ -26,17 +26,5 @@ export async function post(c: NntpClient, article: Buffer): Promise<ClientReply>
 /** The lines of a multi-line reply. */
 export const lines = (r: ClientReply): string[] => (r.block ? r.block.toString('utf8').split('\r\n').slice(0, -1) : []);
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** The shared polling helper (wait.ts), here for the NNTP tests that import it with these helpers. */
+export { waitFor } from './wait';

@@ -7,8 +7,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../node/clock';
-import { HttpTransport } from '../../node/gossip/http-transport';
-import { TransportError } from '../../node/gossip/transport';
+import { HttpTransport } from '../../node/net/http-transport';
+import { TransportError } from '../../node/net/transport';
 import { Metrics } from '../../node/metrics';
 import { AddressPolicy } from '../../node/net/address-policy';
 import type { TestNode } from '../helpers/node';
@@ -51,7 +51,7 @@ describe('the address policy at dial time', () => {
     let asked = 0;
     const resolve = async (host: string) => (host === 'localhost' && asked++ === 0 ? ['93.184.216.34'] : ['127.0.0.1']);
     // Listening on every interface opens no address class of its own.
-    const victim = await startGossipNode({ name: 'rebind-victim', listen: '0.0.0.0:0' }, { resolve });
+    const victim = await startGossipNode({ name: 'rebind-victim', listen: '0.0.0.0:0' }, {}, { resolve });
     nodes.push(victim);
     const at = victim.peerUrl.replace('0.0.0.0', '127.0.0.1');
     await PeerClient.connect(at, { name: 'rebinder', url: `http://localhost:${t.port}` });

@@ -1,10 +1,10 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpTransport } from '../../node/gossip/http-transport';
+import { HttpTransport } from '../../node/net/http-transport';
 import { generateNodeKey } from '../../node/identity/node-key';
 import { signChallenge, signHelloReply } from '../../node/identity/key-proof';
 import { Metrics } from '../../node/metrics';
-import type { PeerRequest, PeerResponse, Transport } from '../../node/gossip/transport';
+import type { PeerRequest, PeerResponse, Transport } from '../../node/net/transport';
 import { makeArticle } from '../helpers/node';
 import type { TestNode } from '../helpers/node';
 import { PeerClient } from '../helpers/peer-client';

@@ -60,16 +60,8 @@ export async function has(node: RunningNode, id: string): Promise<boolean> {
   return (await node.components.store.getStored(id)) !== undefined;
 }
 
-/** Polls `cond` every 20 ms until true; fails with `what` after `timeoutMs`. */
-export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 100_000; i++) {
-    if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`gave up waiting for: ${what}`);
-}
+/** The shared polling helper (test/helpers/wait.ts), here for the gossip tests that import it from the harness. */
+export { waitFor } from '../helpers/wait';
 
 export async function destroyAll(nodes: (TestNode | undefined)[]): Promise<void> {
   await Promise.allSettled(nodes.filter((n): n is TestNode => n !== undefined).map((n) => n.destroy()));

@@ -33,7 +33,7 @@ describe('a node stopped mid-stream catches up after restart', () => {
 
     // Stop gamma while posts keep coming on alpha and beta.
     const making = Promise.all(Array.from({ length: 500 }, (_, i) => post(i % 2 ? a : b, 'test.b', `second ${i}`)));
-    await new Promise((r) => setTimeout(r, 5));
+    await waitFor('the second posts to be under way', async () => ((await a.components.store.group('test.b'))?.count ?? 0) + ((await b.components.store.group('test.b'))?.count ?? 0) > 0);
     const oldUrl = c.peerUrl;
     await c.close();
     const second = await making;

@@ -10,6 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startTestNode, type TestNode } from '../helpers/node';
+import { waitFor, within } from '../helpers/wait';
 
 interface Answer {
   status: number;
@@ -61,24 +62,12 @@ function drip(socket: Socket, text: string, everyMs: number): void {
   socket.on('close', () => clearInterval(timer));
 }
 
-/** Resolves with the value, or rejects when the deadline passes first. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
-}
-
 /** True when the socket answers one request (it was accepted, not dropped). */
 async function answers(p: Probe): Promise<boolean> {
   await p.connected;
   p.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-  const start = Date.now();
-  while (Date.now() - start < 3000) {
-    if (p.socket.destroyed) return false;
-    if ((p.socket.bytesRead ?? 0) > 0) return true;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return false;
+  const seen = () => (p.socket.destroyed ? 'closed' : (p.socket.bytesRead ?? 0) > 0 ? 'answered' : undefined);
+  return (await waitFor('an answer or a close', seen, { timeoutMs: 3000, everyMs: 10 }).catch(() => 'silent')) === 'answered';
 }
 
 describe('bounded requests on both listeners', () => {
@@ -112,8 +101,9 @@ describe('bounded requests on both listeners', () => {
         (err: NodeJS.ErrnoException) => ({ status: 413, text: `reset: ${err.code}` }),
       );
       const [a, b] = await Promise.all([withLength, chunked]);
-      // The loop must have been free while the bodies were refused.
-      await new Promise((r) => setTimeout(r, 50));
+      // The loop must have been free while the bodies were refused: one more ping gets through.
+      const pings = latencies.length;
+      await waitFor('a ping after the refusals', () => latencies.length > pings);
       attacking = false;
       await healthz;
       delay.disable();
@@ -177,7 +167,7 @@ describe('bounded requests on both listeners', () => {
     it.each(['web', 'peer'] as const)('cuts headers sent byte by byte on the %s listener', async (which) => {
       const p = probe(which === 'web' ? node.webUrl : node.peerUrl);
       drip(p.socket, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'a'.repeat(10_000)}`, 20);
-      const { afterMs, data } = await within(p.closed, 5000, 'slow headers');
+      const { afterMs, data } = await within('slow headers', 5000, p.closed);
       expect(afterMs).toBeGreaterThanOrEqual(limits.headersTimeoutMs - 50);
       expect(data).toMatch(/^HTTP\/1\.1 408|^$/);
     });
@@ -187,13 +177,13 @@ describe('bounded requests on both listeners', () => {
       const path = which === 'web' ? '/api/articles' : '/v1/sendme';
       p.socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"ids":`);
       drip(p.socket, ' '.repeat(5000), 20);
-      const { afterMs } = await within(p.closed, 5000, 'slow body');
+      const { afterMs } = await within('slow body', 5000, p.closed);
       expect(afterMs).toBeGreaterThanOrEqual(limits.requestTimeoutMs - 50);
     });
 
     it('cuts a connection that sends nothing at all', async () => {
       const p = probe(node.peerUrl);
-      const { afterMs } = await within(p.closed, 5000, 'silent socket');
+      const { afterMs } = await within('silent socket', 5000, p.closed);
       expect(afterMs).toBeGreaterThanOrEqual(limits.headersTimeoutMs - 50);
     });
   });
@@ -221,20 +211,24 @@ describe('bounded requests on both listeners', () => {
       for (const p of held) expect(await answers(p)).toBe(true);
       // A fourth from the same address is closed without an answer.
       const fourth = probe(base);
-      const cut = await within(fourth.closed, 2000, 'fourth socket from one address');
+      const cut = await within('fourth socket from one address', 2000, fourth.closed);
       expect(cut.data).toBe('');
       // Another address still gets in, up to the global cap...
       const other = [probe(base, '127.0.0.2'), probe(base, '127.0.0.2')];
       for (const p of other) expect(await answers(p)).toBe(true);
       // ...and past it, any address is closed at once.
       const sixth = probe(base, '127.0.0.3');
-      expect((await within(sixth.closed, 2000, 'socket past the global cap')).data).toBe('');
+      expect((await within('socket past the global cap', 2000, sixth.closed)).data).toBe('');
       // Closing one frees a place.
       held[0].socket.destroy();
       await held[0].closed;
-      await new Promise((r) => setTimeout(r, 20));
-      const again = probe(base);
-      expect(await answers(again)).toBe(true);
+      // The server frees the place when it sees the close: try until a new socket is answered.
+      const again = await waitFor('a freed place', async () => {
+        const p = probe(base);
+        if (await answers(p)) return p;
+        p.socket.destroy();
+        return undefined;
+      });
       for (const p of [...held, ...other, again]) p.socket.destroy();
       await Promise.all([...held, ...other, again].map((p) => p.closed));
     });
@@ -256,9 +250,7 @@ describe('bounded requests on both listeners', () => {
       let closed = 0;
       for (const p of flood) void p.closed.then(() => closed++);
       // At most three get in; the rest are closed at once.
-      const start = Date.now();
-      while (closed < 37 && Date.now() - start < 3000) await new Promise((r) => setTimeout(r, 10));
-      expect(closed).toBeGreaterThanOrEqual(37);
+      await waitFor('37 sockets closed', () => closed >= 37, { timeoutMs: 3000, everyMs: 10 });
       for (const p of flood) p.socket.destroy();
       await Promise.all(flood.map((p) => p.closed));
       // Dozens of refusals in this suite, a handful of lines: one per listener per interval.

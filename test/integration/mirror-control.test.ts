@@ -27,18 +27,6 @@ async function del<T>(url: string): Promise<{ status: number; body: T }> {
   return { status: res.status, body: (await res.json()) as T };
 }
 
-/** Starts a node with mirror tuning from the environment (read when its mirror part is built). */
-async function withEnv<T>(env: Record<string, string>, start: () => Promise<T>): Promise<T> {
-  const old = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return await start();
-  } finally {
-    for (const [k, v] of Object.entries(old)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-}
-
 describe('mirror job control', () => {
   let source: TestNode;
   let sink: TestNode;
@@ -47,7 +35,7 @@ describe('mirror job control', () => {
   beforeAll(async () => {
     source = await startTestNode({ name: 'ctl-src' });
     await fillGroup(source.webUrl, 'test.ctl', 50);
-    sink = await withEnv({ NEWSMESH_MIRROR_GIVE_UP_MS: '1500' }, () => startTestNode({ name: 'ctl-sink' }));
+    sink = await startTestNode({ name: 'ctl-sink', tuning: { mirrorGiveUpMs: 1500 } });
     nodes.push(source, sink);
   });
   beforeEach(async () => {
@@ -100,7 +88,7 @@ describe('mirror job control', () => {
   });
 
   it('cancels a running job: it stops, is removed, shows cancelled, and is not resumed after a restart', async () => {
-    const slow = await withEnv({ NEWSMESH_MIRROR_GIVE_UP_MS: '600000' }, () => startTestNode({ name: 'ctl-slow' }));
+    const slow = await startTestNode({ name: 'ctl-slow', tuning: { mirrorGiveUpMs: 600_000 } });
     nodes.push(slow);
     const { body } = await postJson<{ id: string }>(`${slow.webUrl}/api/mirrors`, { peer: door.url, group: 'test.ctl' }, 202);
     await waitForJob(slow.webUrl, body.id, (j) => j.error !== undefined, 10_000);

@@ -5,16 +5,7 @@
  */
 import { startTestNode, type TestNode } from '../helpers/node';
 import { fillGroup, getJson, postJson, waitForJob } from '../helpers/mirror';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { waitFor } from '../helpers/wait';
 
 const articleOn = (node: TestNode, id: string) => async () => {
   const res = await fetch(`${node.webUrl}/api/articles/${encodeURIComponent(id)}`);
@@ -41,12 +32,12 @@ describe('mirror with gossip', () => {
     expect(peers).toEqual([expect.objectContaining({ name: 'follow-src', url: source.peerUrl, groups: 'test.follow' })]);
 
     const posted = await postJson<{ id: string }>(`${source.webUrl}/api/articles`, { newsgroups: ['test.follow'], from: 'a@x', subject: 'after the mirror', body: 'new' }, 201);
-    const arrived = await waitFor('the new post on the sink', articleOn(sink, posted.body.id));
+    const arrived = await waitFor('the new post on the sink', articleOn(sink, posted.body.id), 20_000);
     expect(arrived.path).toEqual(['follow-sink', 'follow-src']);
     // The filter is the mirrored group: other groups do not flow over this link.
     const other = await postJson<{ id: string }>(`${source.webUrl}/api/articles`, { newsgroups: ['test.other'], from: 'a@x', subject: 'elsewhere', body: 'no' }, 201);
     const marker = await postJson<{ id: string }>(`${source.webUrl}/api/articles`, { newsgroups: ['test.follow'], from: 'a@x', subject: 'marker', body: 'm' }, 201);
-    await waitFor('the marker post on the sink', articleOn(sink, marker.body.id));
+    await waitFor('the marker post on the sink', articleOn(sink, marker.body.id), 20_000);
     expect(await articleOn(sink, other.body.id)()).toBeUndefined();
   });
 

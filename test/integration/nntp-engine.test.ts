@@ -10,16 +10,9 @@ import { silentLogger } from '../../node/logger';
 import { DEFAULT_NNTP_SERVER_INIT, NntpServer, type NntpServerInit } from '../../node/nntp/server';
 import type { CommandSpec, Session } from '../../node/nntp/session';
 import { NntpClient } from '../../node/nntp/client';
+import { waitFor } from '../helpers/wait';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await tick(5);
-  }
-}
 
 /** Holds HOLD's answers until released. */
 const gate = { open: Promise.resolve(), release: () => undefined as void };
@@ -88,10 +81,10 @@ describe('NNTP session engine', () => {
   it('sends replies that are ready together in one write', async () => {
     s = await startServer();
     const r = await raw(s.port);
-    await until(() => r.text().includes('ready'), 'greeting');
+    await waitFor('greeting', () => r.text().includes('ready'), 5000);
     const before = r.chunks;
     r.socket.write('ECHO 1\r\nECHO 2\r\nECHO 3\r\nECHO 4\r\n');
-    await until(() => r.text().includes('200 4'), 'replies');
+    await waitFor('replies', () => r.text().includes('200 4'), 5000);
     expect(r.chunks - before).toBe(1);
     r.socket.destroy();
   });
@@ -111,7 +104,7 @@ describe('NNTP session engine', () => {
     const idle = await raw(s.port);
     let closed = false;
     idle.socket.on('close', () => (closed = true));
-    await until(() => closed, 'the idle session to close');
+    await waitFor('the idle session to close', () => closed, 5000);
     expect(idle.text()).toMatch(/^200 test ready\r\n400 idle/);
     // A session that keeps talking stays.
     const c = await NntpClient.connect({ host: '127.0.0.1', port: s.port });
@@ -127,10 +120,10 @@ describe('NNTP session engine', () => {
     const a = await NntpClient.connect({ host: '127.0.0.1', port: s.port });
     const b = await NntpClient.connect({ host: '127.0.0.1', port: s.port });
     const third = await raw(s.port);
-    await until(() => third.text().length > 0, 'the refusal');
+    await waitFor('the refusal', () => third.text().length > 0, 5000);
     expect(third.text()).toMatch(/^400 too many connections from 127\.0\.0\.1/);
     await a.quit();
-    await until(() => s.server.connections === 1, 'the slot to free');
+    await waitFor('the slot to free', () => s.server.connections === 1, 5000);
     const again = await NntpClient.connect({ host: '127.0.0.1', port: s.port });
     expect(again.greeting.code).toBe(200);
     await Promise.all([b.quit(), again.quit()]);
@@ -139,16 +132,16 @@ describe('NNTP session engine', () => {
   it('stops reading a client that does not read its replies, and resumes when it does', async () => {
     s = await startServer({ writeHighWater: 256 * 1024, maxPending: 64 });
     const r = await raw(s.port);
-    await until(() => s.sessions.length === 1, 'the session');
+    await waitFor('the session', () => s.sessions.length === 1, 5000);
     r.socket.pause(); // a client that does not read
     const lines = 40_000;
     r.socket.write(`ECHO ${'y'.repeat(120)}\r\n`.repeat(lines));
     const session = s.sessions[0];
-    await until(() => session.socket.isPaused(), 'the server to stop reading');
+    await waitFor('the server to stop reading', () => session.socket.isPaused(), 5000);
     // Nearly 5 MB of replies were asked for; the server holds a bounded part of them.
     expect(session.socket.writableLength).toBeLessThan(512 * 1024);
     r.socket.resume();
-    await until(() => (r.text().match(/^200 y/gm) ?? []).length === lines, 'every reply', 20_000);
+    await waitFor('every reply', () => (r.text().match(/^200 y/gm) ?? []).length === lines, 20_000);
     r.socket.destroy();
   });
 
@@ -156,14 +149,14 @@ describe('NNTP session engine', () => {
     s = await startServer({ maxBlockBytesInFlight: 300_000 });
     closeGate();
     const r = await raw(s.port);
-    await until(() => s.sessions.length === 1, 'the session');
+    await waitFor('the session', () => s.sessions.length === 1, 5000);
     const article = `${'z'.repeat(998)}\r\n`.repeat(100); // 100 KB
     r.socket.write(`HOLD\r\n${article}.\r\n`.repeat(20));
     const session = s.sessions[0];
-    await until(() => session.socket.isPaused(), 'the server to stop reading');
+    await waitFor('the server to stop reading', () => session.socket.isPaused(), 5000);
     expect(session.socket.bytesRead).toBeLessThan(1_200_000);
     gate.release();
-    await until(() => (r.text().match(/^239 /gm) ?? []).length === 20, 'every answer', 20_000);
+    await waitFor('every answer', () => (r.text().match(/^239 /gm) ?? []).length === 20, 20_000);
     r.socket.destroy();
   });
 
@@ -171,7 +164,7 @@ describe('NNTP session engine', () => {
     s = await startServer();
     const r = await raw(s.port);
     r.socket.write('ECHO a\r\nBIG\r\nECHO b\r\n');
-    await until(() => r.text().endsWith('200 b\r\n'), 'all three replies');
+    await waitFor('all three replies', () => r.text().endsWith('200 b\r\n'), 5000);
     const text = r.text();
     expect(text.indexOf('200 a')).toBeLessThan(text.indexOf('200 big'));
     expect(text.length).toBeGreaterThan(1_000_000);

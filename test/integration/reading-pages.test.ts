@@ -10,18 +10,9 @@ import { readingPart } from '../../node/reading/reading-part';
 import { webPart } from '../../web/part';
 import { SLICE_ARTICLES, SLICE_CHARS } from '../../web/thread-page';
 import { inputValue, WebClient } from './web-client';
+import { waitFor } from '../helpers/wait';
 
 const parts = [readingPart(), webPart];
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 const count = (html: string, re: RegExp) => (html.match(re) ?? []).length;
 
@@ -151,7 +142,7 @@ describe('search page and error pages', () => {
     node = await startTestNode({}, { parts });
     web = new WebClient(node.webUrl);
     for (let i = 0; i < 25; i++) await node.components.service.post({ newsgroups: ['find.me'], from: 'f', subject: `Needle <${i}>`, body: `haystack ${i}` });
-    await until('the index', async () => ((await node.components.service.reading!.searchStatus()).pending === 0 ? true : undefined));
+    await waitFor('the index', async () => ((await node.components.service.reading!.searchStatus()).pending === 0 ? true : undefined));
   });
   afterAll(() => node.destroy());
 
@@ -203,7 +194,7 @@ describe('newsmesh check --reindex', () => {
     expect(res.stdout).toMatch(/newsmesh check: ok: 5 articles/);
     const second = await startTestNode({ data: first.dir }, { parts });
     try {
-      const status = await until('the saved index loaded', async () => {
+      const status = await waitFor('the saved index loaded', async () => {
         const s = await second.components.service.reading!.searchStatus();
         return s.ready ? s : undefined;
       });

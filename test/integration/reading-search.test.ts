@@ -7,18 +7,9 @@ import { startTestNode, type TestNode } from '../helpers/node';
 import { readingPart } from '../../node/reading/reading-part';
 import { webPart } from '../../web/part';
 import type { SearchHit } from '../../protocol/reading';
+import { waitFor } from '../helpers/wait';
 
 const parts = [readingPart(), webPart];
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 async function search(node: TestNode, qs: string): Promise<SearchHit[]> {
   const res = await fetch(`${node.webUrl}/api/search?${qs}`);
@@ -27,7 +18,7 @@ async function search(node: TestNode, qs: string): Promise<SearchHit[]> {
 }
 
 async function indexed(node: TestNode): Promise<void> {
-  await until('the index to catch up', async () => {
+  await waitFor('the index to catch up', async () => {
     const s = (await (await fetch(`${node.webUrl}/api/search/status`)).json()) as { pending: number; ready: boolean };
     return s.ready && s.pending === 0 ? true : undefined;
   });

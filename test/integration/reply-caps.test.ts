@@ -5,11 +5,12 @@
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpTransport } from '../../node/gossip/http-transport';
-import { REPLY_CAPS, TransportError, type PeerRequest, type PeerResponse, type Transport } from '../../node/gossip/transport';
+import { HttpTransport } from '../../node/net/http-transport';
+import { REPLY_CAPS, TransportError, type PeerRequest, type PeerResponse, type Transport } from '../../node/net/transport';
 import { Metrics } from '../../node/metrics';
 import { addPeer, api, destroyAll, peers, post, startGossipNode, waitFor } from './gossip-harness';
 import { startTestNode, type TestNode } from '../helpers/node';
+import { within } from '../helpers/wait';
 
 const MiB = 1024 * 1024;
 
@@ -80,13 +81,6 @@ async function failure(p: Promise<unknown>): Promise<TransportError> {
   throw new Error('the call succeeded');
 }
 
-/** Fails the test (instead of hanging it) when `p` takes longer than `ms`. */
-function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
-
 describe('capped reads of peer replies', () => {
   const closers: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -100,7 +94,7 @@ describe('capped reads of peer replies', () => {
     global.gc?.();
     const before = process.memoryUsage();
     const t0 = performance.now();
-    const err = await within(10_000, failure(transport.request({ url: server.url, method: 'POST', path: '/v1/ihave', body: '{}', timeoutMs: 30_000, maxBytes: MiB })));
+    const err = await within('the call', 10_000, failure(transport.request({ url: server.url, method: 'POST', path: '/v1/ihave', body: '{}', timeoutMs: 30_000, maxBytes: MiB })));
     const ms = performance.now() - t0;
     const after = process.memoryUsage();
     expect(err).toBeInstanceOf(TransportError);
@@ -117,10 +111,10 @@ describe('capped reads of peer replies', () => {
     const server = await hostileServer('declared-huge');
     const transport = new HttpTransport({ metrics: new Metrics() });
     closers.push(() => transport.close(), server.close);
-    const err = await within(5_000, failure(transport.request({ url: server.url, method: 'GET', path: '/healthz', timeoutMs: 30_000, maxBytes: 4096 })));
+    const err = await within('the call', 5_000, failure(transport.request({ url: server.url, method: 'GET', path: '/healthz', timeoutMs: 30_000, maxBytes: 4096 })));
     expect(err.kind).toBe('too-large');
     // No maxBytes: the small cap applies, never "read it all".
-    const dflt = await within(5_000, failure(transport.request({ url: server.url, method: 'GET', path: '/healthz', timeoutMs: 30_000 })));
+    const dflt = await within('the call', 5_000, failure(transport.request({ url: server.url, method: 'GET', path: '/healthz', timeoutMs: 30_000 })));
     expect(dflt.message).toMatch(new RegExp(`larger than ${REPLY_CAPS.small} bytes`));
   });
 
@@ -129,7 +123,7 @@ describe('capped reads of peer replies', () => {
     const transport = new HttpTransport({ metrics: new Metrics() });
     closers.push(() => transport.close(), server.close);
     const t0 = performance.now();
-    const err = await within(5_000, failure(transport.request({ url: server.url, method: 'GET', path: '/healthz', timeoutMs: 600 })));
+    const err = await within('the call', 5_000, failure(transport.request({ url: server.url, method: 'GET', path: '/healthz', timeoutMs: 600 })));
     expect(err.kind).toBe('timeout');
     expect(performance.now() - t0).toBeLessThan(2_000);
   });
@@ -195,7 +189,7 @@ describe('every place that reads a peer reply uses a cap', () => {
     closers.push(server.close);
     const a = await startGossipNode({ name: 'cap-c', allowPrivatePeers: true });
     nodes.push(a);
-    const r = await within(15_000, api<{ error: { code: string; message: string } }>(a, 'POST', '/api/peers', { url: server.url }));
+    const r = await within('the call', 15_000, api<{ error: { code: string; message: string } }>(a, 'POST', '/api/peers', { url: server.url }));
     expect(r.status).toBe(422);
     expect(r.data.error.message).toMatch(/larger than/);
     expect(server.written()).toBeLessThan(64 * MiB);
@@ -206,7 +200,7 @@ describe('every place that reads a peer reply uses a cap', () => {
     closers.push(server.close);
     const a = await startTestNode({ name: 'cap-m', allowPrivatePeers: true });
     nodes.push(a);
-    const started = await within(15_000, api<{ id: string; error?: { message: string } }>(a, 'POST', '/api/mirrors', { peer: server.url, group: 'test.a' }));
+    const started = await within('the call', 15_000, api<{ id: string; error?: { message: string } }>(a, 'POST', '/api/mirrors', { peer: server.url, group: 'test.a' }));
     // The source is asked for the group before the job starts: that answer is capped too.
     expect(started.status).toBe(422);
     expect(started.data.error?.message).toMatch(/larger than/);

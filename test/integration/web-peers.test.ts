@@ -8,18 +8,7 @@ import { ManualClock } from '../helpers/manual-clock';
 import { startTestNode, type TestNode } from '../helpers/node';
 import { PeerClient } from '../helpers/peer-client';
 import { inputValue, WebClient } from './web-client';
-
-/** Polls until `check` returns a value (bounded in time). */
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 10_000; i++) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { waitFor } from '../helpers/wait';
 
 async function submit(web: WebClient, formPage: string, action: string, fields: Record<string, string>) {
   const page = await web.get(formPage);
@@ -51,7 +40,7 @@ describe('peers and mirrors pages', () => {
 
     const posted = await submit(webA, '/g/test.flow/new', '/g/test.flow/new', { from: 'alice', subject: 'over the mesh', body: 'hello B' });
     expect(posted.status).toBe(303);
-    const onB = await until('the post on B', async () => {
+    const onB = await waitFor('the post on B', async () => {
       const page = await webB.get('/g/test.flow');
       return page.status === 200 && /<a class="subject" href="([^"]+)">over the mesh<\/a>/.exec(page.html)?.[1];
     });
@@ -64,7 +53,7 @@ describe('peers and mirrors pages', () => {
       references: inputValue(article.html, 'references')!,
     });
     expect(reply.status).toBe(303);
-    await until('the reply on A', async () => (await webA.get(posted.headers.get('location')!)).html.includes('Thread outline <span class="count">2 articles</span>'));
+    await waitFor('the reply on A', async () => (await webA.get(posted.headers.get('location')!)).html.includes('Thread outline <span class="count">2 articles</span>'));
   });
 
   it('keeps the typed address and says why when a peer cannot be added', async () => {
@@ -113,7 +102,7 @@ describe('peers and mirrors pages', () => {
     try {
       const webC = new WebClient(c.webUrl);
       await submit(webA, '/peers', '/peers', { url: c.peerUrl, groups: '' });
-      const pending = await until('a pending request on C', async () => {
+      const pending = await waitFor('a pending request on C', async () => {
         const page = await webC.get('/peers');
         return page.html.includes('/peers/web-a/approve') && page;
       });
@@ -148,7 +137,7 @@ describe('peers and mirrors pages', () => {
       expect(bad.html).toContain('name="follow" value="on" checked');
       const started = await submit(webC, '/mirrors', '/mirrors', { peer: a.peerUrl, group: 'test.mirror' });
       expect(started.status).toBe(303);
-      await until('the mirror to finish', async () => {
+      await waitFor('the mirror to finish', async () => {
         const jobs = (await (await fetch(`${c.webUrl}/mirrors.json`)).json()) as { state: string }[];
         return jobs.length === 1 && jobs[0].state === 'done';
       });

@@ -1,16 +1,8 @@
 import { runCli, spawnNode, type NodeProcess } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
 
 const json = async <T>(url: string, init?: RequestInit): Promise<T> => (await (await fetch(url, init)).json()) as T;
-
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 10_000; i++) {
-    if (await cond().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function groupIds(webUrl: string, group: string): Promise<string[]> {
   const out: string[] = [];
@@ -50,8 +42,8 @@ describe('two newsmesh processes peered with `newsmesh peers add`', () => {
 
     const x = (await runCli(['post', '--api', a.webUrl, '--group', 'test.proc', '--from', 'me', '--subject', 'hi', '--body', 'from a'])).stdout.trim();
     const y = (await runCli(['post', '--api', b.webUrl, '--group', 'test.proc', '--from', 'me', '--subject', 'hi', '--body', 'from b'])).stdout.trim();
-    await waitFor('x on b', async () => (await fetch(`${b.webUrl}/api/articles/${encodeURIComponent(x)}`)).status === 200);
-    await waitFor('y on a', async () => (await fetch(`${a.webUrl}/api/articles/${encodeURIComponent(y)}`)).status === 200);
+    await waitFor('x on b', async () => (await fetch(`${b.webUrl}/api/articles/${encodeURIComponent(x)}`)).status === 200, 20_000);
+    await waitFor('y on a', async () => (await fetch(`${a.webUrl}/api/articles/${encodeURIComponent(y)}`)).status === 200, 20_000);
 
     const listed = await runCli(['peers', 'list', '--api', b.webUrl]);
     expect(listed.code).toBe(0);
@@ -87,6 +79,6 @@ describe('two newsmesh processes peered with `newsmesh peers add`', () => {
     await waitFor('A backlog to B empty and B up', async () => {
       const rows = await json<{ name: string; backlog: number; state: string; url: string }[]>(`${a.webUrl}/api/peers`);
       return rows.length === 1 && rows[0].backlog === 0 && rows[0].state === 'up' && rows[0].url === b.peerUrl;
-    });
+    }, 20_000);
   });
 });

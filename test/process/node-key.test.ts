@@ -7,18 +7,11 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, spawnNode, type NodeProcess } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
 
 jest.setTimeout(120_000);
 
 const nodeInfo = async (p: NodeProcess) => (await (await fetch(`${p.webUrl}/api/node`)).json()) as { fingerprint: string; key: string; name: string };
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('node key of a newsmesh process', () => {
   const dirA = tempDir();

@@ -31,8 +31,7 @@ describe('a valid article', () => {
   it('passes and keeps every field as given', () => {
     const input = valid({ headers: { Organization: 'Example', 'Followup-To': 'comp.lang.c' }, references: ['<r1@x>', '<r2@y>'] });
     const r = validateArticle(input, ctx);
-    expect(r.ok).toBe(true);
-    if (r.ok) expect(r.article).toEqual(input);
+    expect(r.ok && r.article).toEqual(input);
   });
 
   it('gets empty references and path by default', () => {
@@ -144,11 +143,18 @@ describe('node-dependent rules', () => {
     for (const input of [null, 'text', 42, [valid()]]) expect(rejected(validateArticle(input, ctx)).field).toBe('(root)');
   });
 
-  it('leaves __proto__ keys out of the article (no prototype pollution)', () => {
+  it('refuses a __proto__ key, naming it, and pollutes nothing (no prototype pollution)', () => {
+    // JSON.parse makes "__proto__" an own key; the spread keeps it as one.
     const input = JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>;
     const r = validateArticle({ ...valid(), ...input }, ctx);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    if (r.ok) expect(Object.getPrototypeOf(r.article)).toBe(Object.prototype);
+    expect(r).toEqual({ ok: false, problem: { field: '(root)', reason: 'Unrecognized key: "__proto__"' } });
+  });
+
+  it('builds an article with the plain prototype from input with a null prototype', () => {
+    const input = Object.assign(Object.create(null) as Record<string, unknown>, valid());
+    const r = validateArticle(input, ctx);
+    expect(r.ok && Object.getPrototypeOf(r.article)).toBe(Object.prototype);
   });
 });
 

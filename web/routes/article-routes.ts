@@ -11,7 +11,7 @@ import type { FastifyReply } from 'fastify';
 import { ArticleParamsSchema } from '../../protocol/api';
 import { threadRoot, type Article } from '../../protocol/article';
 import { isNmError, notFound } from '../../node/errors';
-import type { StoredArticle } from '../../node/store/records';
+import type { ArticleView } from '../../node/view-types';
 import { FormBodySchema, readPostForm, replyReferences, type PostForm } from '../forms';
 import { renderPage, rememberedFrom, rememberFrom, sendPage, sendHtml, type PageDeps } from '../page';
 import { quoteForReply, replySubject } from '../text';
@@ -26,7 +26,7 @@ const ArticleQuerySchema = z.object({
   reply: z.enum(['1']).optional(),
 });
 
-async function findStored(deps: PageDeps, id: string): Promise<StoredArticle | undefined> {
+async function findStored(deps: PageDeps, id: string): Promise<ArticleView | undefined> {
   try {
     return await deps.service.getStored(id);
   } catch (err) {
@@ -36,7 +36,7 @@ async function findStored(deps: PageDeps, id: string): Promise<StoredArticle | u
 }
 
 /** The one-article view: the article, its headers and the thread's subject tree. */
-async function articleView(deps: PageDeps, id: string, stored: StoredArticle | undefined) {
+async function articleView(deps: PageDeps, id: string, stored: ArticleView | undefined) {
   const article: Article | undefined = stored?.article;
   const root = article ? threadRoot(article) : id;
   const reading = deps.service.reading;

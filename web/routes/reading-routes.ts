@@ -19,6 +19,8 @@ import { escapeHtml } from '../text';
 import { articleUrl, groupUrl } from '../views';
 
 export const RESULTS_PER_PAGE = 20;
+/** Groups offered in the search form's group choice (the first, by name). */
+export const SEARCH_GROUP_CHOICES = 1_000;
 
 /** The page's query: lenient where a person types (an empty group is "all groups"). */
 const SearchPageQuerySchema = z.object({
@@ -60,7 +62,9 @@ export const readingPageRoutes: FastifyPluginAsyncZod<ReadingPagesOptions> = asy
     const found = q.trim() ? await r.search({ q, group: group || undefined, sort, offset, limit: RESULTS_PER_PAGE }) : { hits: [], more: false, terms: [] };
     const matches = (w: string) => r.matchesTerm(w, found.terms);
     const hits = found.hits.map((h) => ({ ...h, subjectHtml: markWords(h.subject, matches), snippetHtml: markWords(h.snippet, matches), url: `${articleUrl(h.id)}#current` }));
-    const groups = (await deps.service.listGroups()).map((g) => g.name).sort();
+    // The group choice lists a bounded number of groups (in name order), and always the one searched in.
+    const groups = (await deps.service.listGroups({ limit: SEARCH_GROUP_CHOICES })).map((g) => g.name);
+    if (group && !groups.includes(group)) groups.unshift(group);
     const page = (o: number) => `/search?${new URLSearchParams({ q, ...(group ? { group } : {}), sort, offset: String(o) }).toString()}`;
     return sendPage(deps, reply, 'search.njk', {
       nav: 'search',

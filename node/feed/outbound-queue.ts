@@ -1,21 +1,16 @@
 /**
- * One peer's outbound queue (`queues` sublevel, keys `peer NUL pad(seq)` -> {id, at}) as the
- * link reads it: a cursor past the entries already taken, an in-memory tail of entries the
- * ingest committed since the last read (so a link that keeps up never reads LevelDB), and
- * the `later` entries waiting to be offered again. Entries leave the disk only by `done`,
- * after the peer answered for them; `reset` forgets the memory and re-reads from the head.
+ * One peer's outbound queue as its link reads it (the rows are FeedQueues'): a cursor past the
+ * entries already taken, an in-memory tail of entries committed since the last read (so a
+ * link that keeps up never reads LevelDB), and the `later` entries waiting to be offered
+ * again. Entries leave the disk by `done`, after the peer answered for them, or, past
+ * `--max-queue`, the oldest not yet taken are dropped (counted in `dropped`) so a peer that
+ * never returns cannot grow the disk without bound. `reset` forgets the memory and re-reads
+ * from the head.
  */
-import type { Store } from '../store/store';
-import { prefixRange } from '../store/keys';
-import type { QueueDeleter } from './queue-deleter';
+import type { Logger } from '../logger';
+import type { FeedQueues, QueueEntry } from './feed-queues';
 
-export interface QueueEntry {
-  key: string;
-  id: string;
-  at: number;
-  /** How many times the peer answered `later` for it. */
-  tries?: number;
-}
+export type { QueueEntry } from './feed-queues';
 
 interface LaterEntry extends QueueEntry {
   due: number;
@@ -33,10 +28,14 @@ export interface OutboundQueueInit {
 }
 
 const LATER_GRID_MS = 250;
+/** Rows dropped per delete when the queue is over its cap. */
+const DROP_CHUNK = 10_000;
 
 export class OutboundQueue {
-  /** Entries on disk (counted at start, then kept by appended and done). */
+  /** Entries on disk (counted at start, then kept by appended, done and drops). */
   backlog = 0;
+  /** Entries dropped past --max-queue since the node started. */
+  dropped = 0;
   private cursor: string | undefined;
   private tail: QueueEntry[] = [];
   private caughtUp = false;
@@ -44,15 +43,15 @@ export class OutboundQueue {
   private later: LaterEntry[] = [];
   /** Bumped by reset, so a store read that was running across a reset is thrown away. */
   private epoch = 0;
-  private readonly range: { gt: string; lt: string };
+  /** Takes and drops read the same rows: one at a time, or a dropped row could also be sent. */
+  private turn: Promise<unknown> = Promise.resolve();
+  private dropping = false;
 
   constructor(
-    private readonly c: { store: Store; deleter: QueueDeleter },
+    private readonly c: { queues: FeedQueues; logger?: Logger },
     private readonly init: OutboundQueueInit,
-    peer: string,
-  ) {
-    this.range = prefixRange(peer);
-  }
+    private readonly peer: string,
+  ) {}
 
   /** The ingest committed entries for this peer (called after the commit, in key order). */
   appended(entries: QueueEntry[]): void {
@@ -62,10 +61,33 @@ export class OutboundQueue {
       this.tailOverflowed = true;
       this.caughtUp = false;
     } else this.tail.push(...entries);
+    this.keepUnderCap();
+  }
+
+  /** Over --max-queue: drop (one drop at a time; entries appended meanwhile are seen after it). */
+  private keepUnderCap(): void {
+    if (this.backlog <= this.c.queues.maxQueue || this.dropping) return;
+    this.dropping = true;
+    void this.inTurn(() => this.dropOldest())
+      .catch((err: unknown) => this.c.logger?.warn({ err }, 'cannot drop queue entries past --max-queue; trying again at the next article'))
+      .finally(() => {
+        this.dropping = false;
+        this.keepUnderCap();
+      });
   }
 
   /** Due `later` entries first, then entries past the cursor. */
-  async take(now: number): Promise<QueueEntry[]> {
+  take(now: number): Promise<QueueEntry[]> {
+    return this.inTurn(() => this.takeNow(now));
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async takeNow(now: number): Promise<QueueEntry[]> {
     const out: QueueEntry[] = [];
     if (this.later.length > 0) {
       const keep: LaterEntry[] = [];
@@ -83,10 +105,8 @@ export class OutboundQueue {
     this.tailOverflowed = false;
     const epoch = this.epoch;
     // Reading from the head again: answered entries must be gone first, or they are re-offered.
-    if (this.cursor === undefined) await this.c.deleter.flushed();
-    const fresh: QueueEntry[] = [];
-    const it = this.c.store.subs.queues.iterator({ gt: this.cursor ?? this.range.gt, lt: this.range.lt, limit: room });
-    for await (const [key, v] of it) fresh.push({ key, id: v.id, at: v.at });
+    if (this.cursor === undefined) await this.c.queues.flushed();
+    const fresh = await this.c.queues.read(this.peer, this.cursor, room);
     // A reset during the read: moving the cursor now would skip what was in flight before it.
     if (epoch !== this.epoch) return [];
     if (fresh.length > 0) this.cursor = fresh[fresh.length - 1].key;
@@ -98,6 +118,32 @@ export class OutboundQueue {
       if (cursor !== undefined) this.tail = this.tail.filter((e) => e.key > cursor);
     } else this.tail = [];
     return out.concat(fresh);
+  }
+
+  /**
+   * Drops the oldest entries not yet taken until the queue is a tenth under its cap (so drops
+   * come in chunks, not one per article). Taken entries stay: their answer is on its way.
+   */
+  private async dropOldest(): Promise<void> {
+    const max = this.c.queues.maxQueue;
+    let excess = this.backlog - (max - Math.floor(max / 10));
+    let total = 0;
+    while (excess > 0) {
+      const epoch = this.epoch;
+      if (this.cursor === undefined) await this.c.queues.flushed();
+      const keys = await this.c.queues.keys(this.peer, this.cursor, Math.min(DROP_CHUNK, excess));
+      if (epoch !== this.epoch || keys.length === 0) break;
+      excess -= keys.length;
+      const last = keys[keys.length - 1];
+      this.c.queues.delete(keys);
+      this.backlog -= keys.length;
+      this.dropped += keys.length;
+      total += keys.length;
+      // Past the dropped rows at once: their deletes may land after the next read.
+      this.cursor = last;
+      this.tail = this.tail.filter((e) => e.key > last);
+    }
+    if (total > 0) this.c.logger?.warn({ dropped: total, droppedSinceStart: this.dropped, maxQueue: max }, 'queue over --max-queue: the oldest entries were dropped');
   }
 
   /**
@@ -116,7 +162,7 @@ export class OutboundQueue {
   /** The peer answered for these: they leave the disk. */
   done(keys: string[]): void {
     if (keys.length === 0) return;
-    this.c.deleter.delete(keys);
+    this.c.queues.delete(keys);
     this.backlog -= keys.length;
   }
 
@@ -139,12 +185,11 @@ export class OutboundQueue {
 
   /** Age of the oldest entry on disk (0 when empty). */
   async lagMs(now: number): Promise<number> {
-    for await (const e of this.c.store.subs.queues.values({ ...this.range, limit: 1 })) return Math.max(0, now - e.at);
-    return 0;
+    const at = await this.c.queues.oldestAt(this.peer);
+    return at === undefined ? 0 : Math.max(0, now - at);
   }
 
-  async hasEntries(): Promise<boolean> {
-    for await (const _ of this.c.store.subs.queues.keys({ ...this.range, limit: 1 })) return true;
-    return false;
+  hasEntries(): Promise<boolean> {
+    return this.c.queues.hasEntries(this.peer);
   }
 }

@@ -1,7 +1,8 @@
 /**
- * How gossip talks to other nodes: one request/response call on a peer's base URL. The
- * interface keeps the engine testable and lets the bench count bytes; HttpTransport
- * (http-transport.ts) is the production one. A call that cannot complete (timeout, refused,
+ * How this node talks to other nodes: one request/response call on a peer's base URL. One
+ * transport is made by node/main.ts and shared by the parts that call peers (gossip, mirror),
+ * so they share its pools, its address policy and its shutdown. The interface keeps the parts
+ * testable and lets the bench count bytes; HttpTransport (http-transport.ts) is the production one. A call that cannot complete (timeout, refused,
  * reset, aborted, or an answer larger than the request's `maxBytes`) throws TransportError; any
  * HTTP answer, even 4xx/5xx, is a PeerResponse. Replies come from other nodes and may be
  * hostile: a transport reads at most `maxBytes` of one and gives up past it.
@@ -84,6 +85,11 @@ export interface TransportStats {
 export interface Transport {
   request(req: PeerRequest): Promise<PeerResponse>;
   readonly stats: TransportStats;
+  /**
+   * Ends every call still in flight (each fails with TransportError) and frees the sockets.
+   * node/main.ts calls it once the parts have stopped, or when they have not stopped within
+   * the shutdown grace because a peer never answers.
+   */
   close(): Promise<void>;
 }
 

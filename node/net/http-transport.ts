@@ -11,8 +11,8 @@ import { isIP } from 'node:net';
 import { Agent, buildConnector, errors as undiciErrors } from 'undici';
 import { systemClock, type Clock } from '../clock';
 import type { Metrics } from '../metrics';
-import { bareHost } from '../net/address-class';
-import { DialRefused, type AddressPolicy } from '../net/address-policy';
+import { bareHost } from './address-class';
+import { DialRefused, type AddressPolicy } from './address-policy';
 import { REPLY_CAPS, TransportError, type PeerRequest, type PeerResponse, type Transport, type TransportStats } from './transport';
 
 export interface HttpTransportInit {
@@ -109,7 +109,8 @@ export class HttpTransport implements Transport {
 
   async close(): Promise<void> {
     const agents = this.guarded === this.agent ? [this.agent] : [this.agent, this.guarded];
-    await Promise.all(agents.map((a) => a.close().catch(() => a.destroy())));
+    // destroy, not close: close would wait for a call to a peer that never answers.
+    await Promise.all(agents.map((a) => (a.destroyed ? undefined : a.destroy().catch(() => undefined))));
   }
 }
 
