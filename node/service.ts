@@ -100,7 +100,7 @@ export class NodeService {
 
   /** Posts a new local article; resolves once it is on disk. */
   async post(input: NewPost): Promise<{ id: string }> {
-    const now = this.c.clock.now();
+    const now = this.c.ingest.stamp();
     // 48 random bits from randomUUID, which draws on a cached entropy pool (randomBytes per post cost ~4% CPU).
     const article = {
       id: newMessageId(this.name, now, randomUUID().slice(0, 13).replace('-', '')),

@@ -68,7 +68,7 @@ export class InFlight {
    * already did) or `later` (another peer is expected to deliver it). `outranks(holder)`:
    * whether this peer's offer may take an open mark from its holder (after outrankedAfterMs).
    */
-  claim(id: string, peer: string, windowMs: number, now = this.clock.now(), outranks?: (holder: string) => boolean): Claim {
+  claim(id: string, peer: string, windowMs: number, now = this.clock.monotonic(), outranks?: (holder: string) => boolean): Claim {
     const m = this.marks.get(id);
     const full = (this.open.get(peer) ?? 0) >= this.init.perPeerMax;
     if (m?.open && m.until > now) {
@@ -122,7 +122,7 @@ export class InFlight {
   }
 
   /** Strikes the holders of marks past their window and drops marks past keepMs. */
-  sweep(now = this.clock.now()): void {
+  sweep(now = this.clock.monotonic()): void {
     this.marks.purgeStale();
     for (const [id, m] of this.marks.entries()) if (m.open && m.until <= now) this.expire(id, m);
   }

@@ -59,6 +59,8 @@ export class LinkStats {
 
   private decay(now: number): void {
     const dt = now - this.scoredAt;
+    // The wall clock stepped back: start decaying from here rather than freeze until it catches up.
+    if (dt < 0) this.scoredAt = now;
     if (dt <= 0) return;
     const f = 0.5 ** (dt / HALF_LIFE_MS);
     this.recentHits *= f;

@@ -6,6 +6,7 @@
  * No fixed timers: an idle link sends as soon as it is woken. On failure the link backs off
  * (exponential, jitter, capped); a hello from the peer ends the wait at once. A watchdog
  * restarts a link whose queue stopped moving while the peer still answers /healthz.
+ * Every wait and deadline here is on the monotonic clock: a wall-clock step holds nothing.
  */
 import { IhaveReplySchema, TakethisReplySchema, type ArticleResult } from '../../protocol/peer-messages';
 import type { Clock } from '../clock';
@@ -86,7 +87,7 @@ export class PeerLink {
   ) {
     this.backoff = new Backoff({ baseMs: init.backoffBaseMs, capMs: init.backoffCapMs });
     this.queue = new OutboundQueue(c, { ...init, idsPerTake: init.idsPerIhave }, name);
-    this.lastProgressAt = c.clock.now();
+    this.lastProgressAt = c.clock.monotonic();
   }
 
   /** Queued ids on disk. */
@@ -143,7 +144,7 @@ export class PeerLink {
 
   /** Watchdog: restarts the link when its queue has not moved for stallMs while the peer answers. */
   async checkStall(): Promise<boolean> {
-    const now = this.c.clock.now();
+    const now = this.c.clock.monotonic();
     // An empty queue cannot stall, and a backing-off link is waiting on purpose.
     if (this.stopped || this.backlog <= 0 || this.backoffUntil > now || this.failed) {
       this.lastProgressAt = now;
@@ -174,7 +175,7 @@ export class PeerLink {
     this.inflight = 0;
     this.failed = false;
     this.queue.reset();
-    this.lastProgressAt = this.c.clock.now();
+    this.lastProgressAt = this.c.clock.monotonic();
     this.wake();
   }
 
@@ -193,7 +194,7 @@ export class PeerLink {
     while (!this.stopped) {
       const rec = this.c.record();
       if (!rec) return;
-      const now = this.c.clock.now();
+      const now = this.c.clock.monotonic();
       if (this.backoffUntil > now) {
         await this.idle(this.backoffUntil - now);
         continue;
@@ -227,9 +228,9 @@ export class PeerLink {
         await this.idle(60_000);
         continue;
       }
-      const batch = await this.queue.take(this.c.clock.now());
+      const batch = await this.queue.take(this.c.clock.monotonic());
       if (batch.length === 0) {
-        await this.idle(this.queue.nextDueIn(this.c.clock.now()) ?? 60_000);
+        await this.idle(this.queue.nextDueIn(this.c.clock.monotonic()) ?? 60_000);
         continue;
       }
       this.inflight++;
@@ -280,8 +281,8 @@ export class PeerLink {
       }
       if (gen !== this.generation) return;
       this.queue.done(done);
-      this.queue.postpone(laterOnes, this.c.clock.now());
-      this.lastProgressAt = this.c.clock.now();
+      this.queue.postpone(laterOnes, this.c.clock.monotonic());
+      this.lastProgressAt = this.c.clock.monotonic();
       this.succeeded();
     } catch (err) {
       if (gen !== this.generation || this.stopped) return;
@@ -324,7 +325,7 @@ export class PeerLink {
     const wait = retryAfter ?? this.backoff.next();
     // A 429 means the peer is alive and slowing us down: the link stays up.
     if (retryAfter === undefined) this.down = true;
-    this.backoffUntil = Math.max(this.backoffUntil, this.c.clock.now() + wait);
+    this.backoffUntil = Math.max(this.backoffUntil, this.c.clock.monotonic() + wait);
     this.c.logger.info({ reason: message, retryInMs: wait }, 'link failed; backing off');
     this.c.touch({ lastError: message });
   }

@@ -18,10 +18,10 @@ export interface PeerMemoryInit {
 
 const SEP = '\n'; // in neither a node name nor a message id
 
-/** An LRU on the node's clock (lru-cache's own time source would be the wall clock). */
+/** An LRU on the node's monotonic clock (TTLs are durations: a wall-clock step must not stretch or cut them). */
 export function clockedLru<K extends {}, V extends {}>(clock: Clock, opts: Omit<LRUCache.OptionsMaxLimit<K, V, unknown>, 'perf' | 'ttlResolution'>): LRUCache<K, V> {
   // ttlResolution 0: no internal timer to cache the time, the clock is asked each time.
-  return new LRUCache<K, V>({ ...opts, perf: clock, ttlResolution: 0 });
+  return new LRUCache<K, V>({ ...opts, perf: { now: () => clock.monotonic() }, ttlResolution: 0 });
 }
 
 export class PeerIdMemory<V extends {}> {

@@ -42,7 +42,7 @@ export class PeerRateLimit {
 
   /** Takes `articles` and one request from the peer's bucket; returns ms to wait when empty. */
   take(peer: string, articles: number): number {
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     const { articlesPerSec: ar, requestsPerSec: rr, burstSec } = this.init;
     let b = this.buckets.get(peer);
     if (!b) this.buckets.set(peer, (b = { articles: ar * burstSec, requests: rr * burstSec, at: now }));

@@ -92,8 +92,9 @@ export class Receiver {
       if (!this.recent.has(id) && !this.refused.has(peer, id)) ids.push(id);
     }
     const hist = await this.c.store.history(ids);
-    const now = this.c.clock.now();
-    const low = stats.priority(now) === 'low';
+    // Windows and deferrals are durations: elapsed time, not the wall clock (which may step).
+    const now = this.c.clock.monotonic();
+    const low = stats.priority(this.c.clock.now()) === 'low';
     const window = low ? this.init.inFlightTtlMs * LOW_WINDOW_SHARE : this.init.inFlightTtlMs;
     // The owner's own peers are not kept waiting behind a stranger's mark (one that may never deliver).
     const mine = this.c.table.get(peer);

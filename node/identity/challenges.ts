@@ -23,7 +23,7 @@ export class ChallengeBook {
   ) {}
 
   issue(): string {
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     this.sweep(now);
     while (this.open.size >= this.init.max) this.open.delete(this.open.keys().next().value as string);
     const c = randomBytes(32).toString('base64url');
@@ -36,7 +36,7 @@ export class ChallengeBook {
     const expires = this.open.get(challenge);
     if (expires === undefined) return false;
     this.open.delete(challenge);
-    return expires > this.clock.now();
+    return expires > this.clock.monotonic();
   }
 
   get size(): number {

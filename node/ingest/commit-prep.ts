@@ -116,7 +116,7 @@ export class WriterState {
     const hist = new Map(ids.map((id, i) => [id, i]));
     const histRecs = ids.length > 0 ? this.store.historySync(ids) : [];
     const threads = this.prefetchThreads(threaded);
-    const st: BuildState = { subs: this.store.subs, groups: this.groups, threads, counters: { ...this.counters }, now };
+    const st: BuildState = { subs: this.store.subs, groups: this.groups, threads, counters: { ...this.counters, at: now }, now };
     const ops: BatchOp[] = [];
     const touched = new Set<string>();
     const seen = new Set<string>();

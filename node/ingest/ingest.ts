@@ -63,6 +63,7 @@ export class Ingest {
   private epoch = 0;
   /** The in-memory state may be off the store (a failed prepare or write): reload before preparing. */
   private stale = false;
+  private lastStamp = 0;
 
   constructor(
     private readonly c: IngestComponents,
@@ -100,6 +101,16 @@ export class Ingest {
   /** Articles admitted and waiting for the writer (backpressure starts past `maxWaiting`). */
   get waiting(): number {
     return this.room.waiting;
+  }
+
+  /**
+   * Wall time for a stamp (a post's date, a commit's `at`), never before the last one given:
+   * a clock stepped back waits for the wall clock to catch up rather than date new posts
+   * before old ones. Persisted through the counters, so a restart keeps it too.
+   */
+  stamp(): number {
+    this.lastStamp = Math.max(this.c.clock.now(), this.lastStamp, this.state.counters.at ?? 0);
+    return this.lastStamp;
   }
 
   /** The validation submit() applies, for callers that refuse bad input before it is submitted. */
@@ -209,7 +220,7 @@ export class Ingest {
             previous = null;
             await this.reload();
           }
-          prepared = this.state.prepare(take, this.c.clock.now(), this.epoch);
+          prepared = this.state.prepare(take, this.stamp(), this.epoch);
         } catch (err) {
           // A prepare may have numbered into the in-memory state: reload before the next one.
           this.stale = true;

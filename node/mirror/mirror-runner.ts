@@ -68,6 +68,8 @@ interface Chunk extends Plan {
 export class MirrorRunner {
   private startDone: number;
   private startAt: number;
+  /** When the current run of failures began, in elapsed time (the record keeps the wall date). */
+  private failingSinceMono: number | undefined;
   private followProblem: string | null = null;
 
   constructor(
@@ -77,12 +79,15 @@ export class MirrorRunner {
     private readonly signal: AbortSignal,
   ) {
     this.startDone = rec.done;
-    this.startAt = c.clock.now();
+    this.startAt = c.clock.monotonic();
+    // Failing before a restart: the give-up clock goes on from there, as the wall clock (the
+    // only one that spans a restart) tells it; one more failure then ends the job, as before.
+    if (rec.failingSince !== undefined) this.failingSinceMono = this.startAt - Math.min(Math.max(0, c.clock.now() - rec.failingSince), init.giveUpMs - 1);
   }
 
   /** Articles per second held since this run began. */
   rate(): number {
-    const secs = (this.c.clock.now() - this.startAt) / 1000;
+    const secs = (this.c.clock.monotonic() - this.startAt) / 1000;
     return secs > 0 ? Math.round((this.rec.done - this.startDone) / secs) : 0;
   }
 
@@ -98,16 +103,19 @@ export class MirrorRunner {
       } catch (err) {
         if (this.signal.aborted) return;
         if (err instanceof MirrorFetchError && err.permanent) return await this.finish('failed', err.message);
-        const now = this.c.clock.now();
+        const now = this.c.clock.monotonic();
         // Backoff and the give-up clock grow only while nothing moves; progress resets both. A
         // store that cannot write (a full disk) pauses the job: it waits, it does not give up.
         const moved = this.rec.cursor > cursorAtFailure && failures > 0;
         const paused = isNmError(err) && err.code === 'NM_ERR_UNAVAILABLE';
         failures = moved ? 1 : failures + 1;
-        if (moved || paused || this.rec.failingSince === undefined) this.rec.failingSince = now;
+        if (moved || paused || this.failingSinceMono === undefined) {
+          this.failingSinceMono = now;
+          this.rec.failingSince = this.c.clock.now();
+        }
         cursorAtFailure = this.rec.cursor;
         const message = err instanceof Error ? err.message : String(err);
-        const failingFor = now - this.rec.failingSince;
+        const failingFor = now - this.failingSinceMono;
         if (failingFor >= this.init.giveUpMs) {
           return await this.finish('failed', `${message} (gave up after ${Math.round(failingFor / 1000)} s without progress)`);
         }

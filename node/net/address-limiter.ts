@@ -49,7 +49,7 @@ export class AddressLimiter {
 
   /** Takes one request of `ip`; 0 = go ahead, else ms to wait (Retry-After). */
   take(ip: string): number {
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     const k = clientKey(ip);
     let e = this.entries.get(k);
     if (e) this.entries.delete(k);

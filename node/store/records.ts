@@ -69,6 +69,8 @@ export interface Counters {
   articles: number;
   groups: number;
   seq: number;
+  /** The latest stamp (`at`) a commit gave: stamps never go back, even when the wall clock does. */
+  at?: number;
 }
 
 export interface Identity {

@@ -22,6 +22,11 @@ export class ManualClock implements Clock {
     return this.t;
   }
 
+  /** Moves with `advance` as the wall time does (a manual clock never steps). */
+  monotonic(): number {
+    return this.t;
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();

@@ -65,7 +65,7 @@ describe('restart', () => {
         { name: 'test.b', count: 2, low: 1, high: 2, lastPostAt: expect.any(String) },
       ]);
       expect(await b.store.counters()).toEqual(before.counters);
-      expect(before.counters).toEqual({ articles: 3, groups: 2, seq: 3 });
+      expect(before.counters).toMatchObject({ articles: 3, groups: 2, seq: 3 });
       expect(b.ingest.totals()).toEqual(before.counters);
       expect(await b.store.getStored('<reply@x>')).toEqual(before.stored);
       expect(before.stored?.article.path).toEqual(['here', 'origin']);
@@ -83,7 +83,7 @@ describe('restart', () => {
       expect((await b.store.getStored('<after@x>'))?.nums).toEqual({ 'test.a': 3, 'test.c': 1 });
       expect((await b.store.getStored('<after@x>'))?.seq).toBe(4);
       expect(await b.store.group('test.a')).toMatchObject({ count: 3, low: 1, high: 3 });
-      expect(await b.store.counters()).toEqual({ articles: 4, groups: 3, seq: 4 });
+      expect(await b.store.counters()).toMatchObject({ articles: 4, groups: 3, seq: 4 });
       expect((await checkStore(b.store)).problems).toEqual([]);
     } finally {
       await close(b);
@@ -145,13 +145,13 @@ describe('one atomic batch per commit', () => {
       expect(await o.store.getStored('<lost@x>')).toBeUndefined();
       expect((await o.store.history(['<lost@x>']))[0]).toBeUndefined();
       expect(await o.store.group('test.new')).toBeUndefined();
-      expect(await o.store.counters()).toEqual({ articles: 1, groups: 1, seq: 1 });
-      expect(o.ingest.totals()).toEqual({ articles: 1, groups: 1, seq: 1 });
+      expect(await o.store.counters()).toMatchObject({ articles: 1, groups: 1, seq: 1 });
+      expect(o.ingest.totals()).toMatchObject({ articles: 1, groups: 1, seq: 1 });
 
       const [r] = await o.ingest.submit([makeArticle({ id: '<lost@x>', newsgroups: ['test.a', 'test.new'] })], local);
       expect(r.status).toBe('accepted');
       expect((await o.store.getStored('<lost@x>'))?.nums).toEqual({ 'test.a': 2, 'test.new': 1 });
-      expect(await o.store.counters()).toEqual({ articles: 2, groups: 2, seq: 2 });
+      expect(await o.store.counters()).toMatchObject({ articles: 2, groups: 2, seq: 2 });
       expect((await checkStore(o.store)).problems).toEqual([]);
     } finally {
       await close(o);
@@ -186,7 +186,7 @@ describe('commits queued behind a commit in flight', () => {
       expect(sizes).toHaveLength(2); // the two waiting submissions shared one commit
       expect(await o.store.thread('test.a', '<p-root@x>')).toMatchObject({ articles: 2, lastN: 2 });
       expect((await o.store.getStored('<p-reply@x>'))?.nums).toEqual({ 'test.a': 2 });
-      expect(await o.store.counters()).toEqual({ articles: 2, groups: 1, seq: 2 });
+      expect(await o.store.counters()).toMatchObject({ articles: 2, groups: 1, seq: 2 });
       expect((await checkStore(o.store)).problems).toEqual([]);
     } finally {
       release();
@@ -329,7 +329,7 @@ describe('start-up', () => {
     try {
       await ingest.start();
       expect(touched).toEqual([]);
-      expect(ingest.totals()).toEqual({ articles: 50, groups: 5, seq: 50 });
+      expect(ingest.totals()).toMatchObject({ articles: 50, groups: 5, seq: 50 });
     } finally {
       jest.restoreAllMocks();
       await store.close();
