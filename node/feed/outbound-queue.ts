@@ -76,9 +76,9 @@ export class OutboundQueue {
       });
   }
 
-  /** Due `later` entries first, then entries past the cursor. */
-  take(now: number): Promise<QueueEntry[]> {
-    return this.inTurn(() => this.takeNow(now));
+  /** Due `later` entries first, then entries past the cursor; at most `max` (a slow link takes fewer). */
+  take(now: number, max = this.init.idsPerTake): Promise<QueueEntry[]> {
+    return this.inTurn(() => this.takeNow(now, Math.max(1, Math.min(max, this.init.idsPerTake))));
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
@@ -87,14 +87,14 @@ export class OutboundQueue {
     return run;
   }
 
-  private async takeNow(now: number): Promise<QueueEntry[]> {
+  private async takeNow(now: number, max: number): Promise<QueueEntry[]> {
     const out: QueueEntry[] = [];
     if (this.later.length > 0) {
       const keep: LaterEntry[] = [];
-      for (const l of this.later) (l.due <= now && out.length < this.init.idsPerTake ? out : keep).push(l);
+      for (const l of this.later) (l.due <= now && out.length < max ? out : keep).push(l);
       this.later = keep;
     }
-    const room = this.init.idsPerTake - out.length;
+    const room = max - out.length;
     if (room <= 0) return out;
     if (this.caughtUp) {
       // Everything on disk past the cursor was announced by appended(): no store read needed.

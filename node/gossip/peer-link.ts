@@ -16,6 +16,7 @@ import type { Store } from '../store/store';
 import { Backoff } from './backoff';
 import { takethisBodies, type BodyCache } from './body-cache';
 import { NoCheckMode } from './no-check-mode';
+import { SendWindow, type WindowTicket } from './send-window';
 import type { FeedQueues } from '../feed/feed-queues';
 import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from '../feed/outbound-queue';
 import type { LinkStats } from './link-stats';
@@ -71,6 +72,7 @@ export class PeerLink {
   private failed = false;
   private backoffUntil = 0;
   private readonly backoff: Backoff;
+  private readonly window: SendWindow;
   private woken = false;
   private waker: AbortController | null = null;
   private readonly noCheck = new NoCheckMode();
@@ -87,6 +89,7 @@ export class PeerLink {
   ) {
     this.backoff = new Backoff({ baseMs: init.backoffBaseMs, capMs: init.backoffCapMs });
     this.queue = new OutboundQueue(c, { ...init, idsPerTake: init.idsPerIhave }, name);
+    this.window = new SendWindow({ maxBytes: init.maxInFlight * init.takethisBytes, chunkBytes: init.takethisBytes, timeoutMs: init.requestTimeoutMs });
     this.lastProgressAt = c.clock.monotonic();
   }
 
@@ -224,11 +227,12 @@ export class PeerLink {
         this.failed = false;
         this.queue.reset();
       }
-      if (this.inflight >= this.init.maxInFlight) {
+      // A slow link also waits for its byte window (send-window.ts): a batch that cannot finish in time is never sent.
+      if (this.inflight >= this.init.maxInFlight || !this.window.open) {
         await this.idle(60_000);
         continue;
       }
-      const batch = await this.queue.take(this.c.clock.monotonic());
+      const batch = await this.queue.take(this.c.clock.monotonic(), this.window.ids(this.init.idsPerIhave));
       if (batch.length === 0) {
         await this.idle(this.queue.nextDueIn(this.c.clock.monotonic()) ?? 60_000);
         continue;
@@ -244,6 +248,9 @@ export class PeerLink {
   }
 
   private async send(batch: QueueEntry[], rec: PeerRecord, gen: number): Promise<void> {
+    const ticket = this.window.start(batch.length, this.c.clock.monotonic());
+    let sentBytes = 0;
+    let sentCount = 0;
     try {
       const signal = this.requests.signal;
       const ids = batch.map((e) => e.id);
@@ -269,8 +276,10 @@ export class PeerLink {
         const bodies = await this.c.bodies.serialised([...sendKeys.keys()], this.c.store);
         // The chunks of one batch go out together: the peer commits them as they come.
         await Promise.all(
-          takethisBodies(bodies, this.init.takethisBytes).map(async ({ body, count }) => {
+          takethisBodies(bodies, this.window.chunkBytes).map(async ({ body, count }) => {
             const res = TakethisReplySchema.parse(await this.post(rec, '/v1/takethis', body, signal, REPLY_CAPS.takethis));
+            sentBytes += body.length;
+            sentCount += count;
             this.c.metrics.articlesSent += count;
             this.c.stats.sent += count;
             this.countResults(res.results);
@@ -279,16 +288,24 @@ export class PeerLink {
         );
         done.push(...sendKeys.values());
       }
+      this.window.end(ticket, this.c.clock.monotonic(), sentBytes, sentCount);
       if (gen !== this.generation) return;
       this.queue.done(done);
       this.queue.postpone(laterOnes, this.c.clock.monotonic());
       this.lastProgressAt = this.c.clock.monotonic();
       this.succeeded();
     } catch (err) {
+      this.windowAfter(ticket, err);
       if (gen !== this.generation || this.stopped) return;
       this.failed = true;
       this.fail(err);
     }
+  }
+
+  private windowAfter(ticket: WindowTicket, err: unknown): void {
+    const now = this.c.clock.monotonic();
+    if (err instanceof TransportError && err.kind === 'timeout') this.window.timedOut(ticket, now);
+    else this.window.cancel(ticket, now);
   }
 
   private countResults(results: ArticleResult[]): void {

@@ -2,14 +2,14 @@
  * A flapping link (issue 11, item 2): the only link between two pairs of nodes goes down and
  * up every few seconds (refused, stalled, reset in turn) while all four keep posting. Nothing
  * is lost and nothing is stored twice; bodies sent twice are only those whose answer the link
- * swallowed or whose in-flight mark expired. 15 s of flapping under `npm test`, a full minute
- * under `npm run soak` (NEWSMESH_SOAK=full).
+ * swallowed or whose in-flight mark expired. A full minute of flapping.
  */
 import { checkStore } from '../../node/store/check';
 import { converged, peerRows, stats } from '../helpers/convergence';
 import { ProxyMesh } from '../helpers/proxy-mesh';
 
-const FLAP_MS = process.env.NEWSMESH_SOAK === 'full' ? 60_000 : 15_000;
+// A full minute, as issue 11 asks, in `npm test` too.
+const FLAP_MS = 60_000;
 jest.setTimeout(FLAP_MS + 120_000);
 
 const GOSSIP = { requestTimeoutMs: 3_000, helloTimeoutMs: 3_000, backoffBaseMs: 100, backoffCapMs: 1_000, inFlightTtlMs: 2_000, watchdogMs: 500, stallMs: 5_000 };

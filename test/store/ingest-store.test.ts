@@ -177,6 +177,7 @@ describe('commits queued behind a commit in flight', () => {
       await new Promise((r) => setImmediate(r));
       const second = o.ingest.submit([root, makeArticle({ id: '<p-reply@x>', references: ['<p-root@x>'] })], { kind: 'peer', peer: 'p' });
       const third = o.ingest.submit([makeArticle({ id: '<p-bad@x>', subject: '' })], local);
+      // Not a wait for a condition: room for a wrong second write to happen (none must).
       await new Promise((r) => setTimeout(r, 50));
       expect(sizes).toHaveLength(1); // one writer: nothing else is written while N is in flight
       release();
