@@ -10,6 +10,7 @@
  *   p.cut(); ... p.heal();                           // or p.flap({ upMs: 2000, downMs: 1000 })
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { recordFaults } from './fault-figures';
 
 /** How a cut link behaves: `refuse` resets every connection (a closed port), `stall` accepts
  * and holds bytes until healed (a route that went away: the other side sees only timeouts). */
@@ -36,6 +37,10 @@ export interface ProxyStats {
   bytesToClient: number;
   /** Fault events of any kind (cuts, resets, delay/trickle/drop changes), for the reports. */
   faults: number;
+  /** The same events by kind (`cut-refuse`, `cut-stall`, `reset`, `delay`, `drop`, `trickle`). */
+  byKind: Record<string, number>;
+  /** Times a down link came back up (a heal, a flap's up phase, clear()). */
+  heals: number;
 }
 
 export interface FaultProxyOptions {
@@ -151,7 +156,7 @@ interface Conn {
 }
 
 export class FaultProxy {
-  readonly stats: ProxyStats = { connections: 0, refused: 0, resets: 0, cuts: 0, bytesToTarget: 0, bytesToClient: 0, faults: 0 };
+  readonly stats: ProxyStats = { connections: 0, refused: 0, resets: 0, cuts: 0, bytesToTarget: 0, bytesToClient: 0, faults: 0, byKind: {}, heals: 0 };
   private readonly conns = new Set<Conn>();
   private state: 'up' | CutMode = 'up';
   private delayMs = 0;
@@ -228,24 +233,24 @@ export class FaultProxy {
   delay(ms: number, jitterMs = 0): void {
     this.delayMs = ms;
     this.jitterMs = jitterMs;
-    this.stats.faults++;
+    this.fault('delay');
   }
 
   /** Each new connection is reset at accept with probability `share` (0 to 1). */
   drop(share: number): void {
     this.dropShare = share;
-    this.stats.faults++;
+    this.fault('drop');
   }
 
   /** Resets every open connection now (RST both ways); the link stays up. */
   reset(): void {
-    this.stats.faults++;
+    this.fault('reset');
     this.resetAll();
   }
 
   /** Caps each direction at `bytesPerSec` over all connections (null: no cap). */
   trickle(bytesPerSec: number | null, dir: 'both' | 'toTarget' | 'toClient' = 'both'): void {
-    this.stats.faults++;
+    if (bytesPerSec) this.fault('trickle');
     for (const d of dir === 'both' ? (['toTarget', 'toClient'] as const) : [dir]) this.rates[d] = bytesPerSec ? new RateLimit(bytesPerSec) : null;
     this.kickAll();
   }
@@ -282,6 +287,7 @@ export class FaultProxy {
 
   async close(): Promise<void> {
     this.stopFlap();
+    if (this.stats.faults > 0) recordFaults({ kind: 'proxy', ...this.stats.byKind, heals: this.stats.heals, resets: this.stats.resets, refused: this.stats.refused });
     for (const c of this.conns) this.destroy(c, false);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -321,12 +327,18 @@ export class FaultProxy {
 
   private down(mode: CutMode): void {
     if (this.state === 'up') this.stats.cuts++;
-    this.stats.faults++;
+    this.fault(`cut-${mode}`);
     this.state = mode;
     if (mode === 'refuse') this.resetAll();
   }
 
+  private fault(kind: string): void {
+    this.stats.faults++;
+    this.stats.byKind[kind] = (this.stats.byKind[kind] ?? 0) + 1;
+  }
+
   private up(): void {
+    if (this.state !== 'up') this.stats.heals++;
     this.state = 'up';
     this.kickAll();
   }

@@ -33,7 +33,11 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.stderr!.on('data', (d) => (err += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line in ${timeoutMs} ms; stderr: ${err}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Not left running behind the test's back: a late start would hold ports and a data dir.
+      child.kill('SIGKILL');
+      reject(new Error(`no ready line in ${timeoutMs} ms; stderr: ${err}`));
+    }, timeoutMs);
     child.stdout!.on('data', (d) => {
       out += d;
       const m = READY.exec(out);

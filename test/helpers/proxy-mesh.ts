@@ -10,6 +10,7 @@ import { Metrics } from '../../node/metrics';
 import { HttpTransport } from '../../node/net/http-transport';
 import type { PeerRequest, PeerResponse, Transport } from '../../node/net/transport';
 import type { PartFactory } from '../../node/part';
+import { recordFaults } from './fault-figures';
 import { FaultProxy, type CutMode } from './fault-proxy';
 import { startTestNode, type TestNode } from './node';
 
@@ -48,6 +49,8 @@ export class ProxyMesh {
   readonly nodes: TestNode[] = [];
   private readonly proxies = new Map<string, FaultProxy>();
   private readonly byOrigin = new Map<string, number>();
+  private partitions = 0;
+  private healed = 0;
 
   private constructor(readonly names: string[]) {}
 
@@ -100,11 +103,14 @@ export class ProxyMesh {
 
   /** Cuts every link between the two sides, both ways. */
   partition(sideA: number[], sideB: number[], mode: CutMode = 'refuse'): void {
+    this.partitions++;
     for (const a of sideA) for (const b of sideB) for (const p of this.both(a, b)) p.cut(mode);
   }
 
   /** Clears every fault on every link. */
   healAll(): void {
+    this.healed += this.partitions;
+    this.partitions = 0;
     for (const p of this.proxies.values()) p.clear();
   }
 
@@ -116,6 +122,7 @@ export class ProxyMesh {
   }
 
   async close(): Promise<void> {
+    if (this.healed > 0) recordFaults({ kind: 'partition', nodes: this.nodes.length, healed: this.healed });
     await Promise.allSettled(this.nodes.map((n) => n.destroy()));
     await Promise.allSettled([...this.proxies.values()].map((p) => p.close()));
   }

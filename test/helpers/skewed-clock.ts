@@ -6,9 +6,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { systemClock, type Clock } from '../../node/clock';
+import { recordFaults } from './fault-figures';
 
 export class SkewedClock implements Clock {
-  constructor(private offsetMs = 0) {}
+  constructor(private offsetMs = 0) {
+    if (offsetMs !== 0) recordFaults({ kind: 'clock-skew', ms: offsetMs });
+  }
 
   now(): number {
     return Date.now() + this.offsetMs;
@@ -25,6 +28,7 @@ export class SkewedClock implements Clock {
 
   /** Steps the wall clock by `ms` (negative: back in time). */
   jump(ms: number): void {
+    recordFaults({ kind: 'clock-step', ms });
     this.offsetMs += ms;
   }
 

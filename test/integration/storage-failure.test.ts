@@ -13,6 +13,7 @@ import type { PeerInfo } from '../../protocol/api';
 import { fillGroup, waitForJob } from '../helpers/mirror';
 import { nntpConnect, wire } from '../helpers/nntp';
 import { startTestNode, type TestNode } from '../helpers/node';
+import { recordFaults } from '../helpers/fault-figures';
 import { waitFor } from '../helpers/wait';
 import { api, post, TEST_GOSSIP } from './gossip-harness';
 
@@ -61,6 +62,7 @@ it('answers 503 while its store cannot write, keeps peers and mirrors waiting, a
   expect(failing).toHaveBeenCalled();
 
   // Writes succeed again: everything arrives without anyone's help.
+  recordFaults({ kind: 'storage', 'failed-writes': failing.mock.calls.length });
   failing.mockRestore();
   await waitFor('the gossiped articles on B', async () => (await Promise.all(sent.map((id) => b.components.store.getStored(id)))).every((s) => s !== undefined), { timeoutMs: 20_000 });
   const job = await waitForJob(b.webUrl, started.data.id, (j) => j.state !== 'running', 20_000);

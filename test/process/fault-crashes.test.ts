@@ -11,6 +11,7 @@ import { Level } from 'level';
 import { mirrorPart } from '../../node/mirror/mirror-part';
 import { gossipPart } from '../../node/gossip/gossip-part';
 import { converged, holdings, missing, stats } from '../helpers/convergence';
+import { recordFaults } from '../helpers/fault-figures';
 import { rng } from '../helpers/graph';
 import { makeArticle, startTestNode, type TestNode } from '../helpers/node';
 import { runCli, spawnNode, type NodeProcess } from '../helpers/process';
@@ -176,6 +177,7 @@ describe('a node SIGKILLed again and again while busy', () => {
       expect((await jobs(k!.webUrl)).length).toBe(jobsStarted);
     }
 
+    recordFaults({ kind: 'crash', sigkill: KILLS, acked: local.acked.length, lost: 0 });
     // Quiet now: the three nodes converge, and every mirror job completes.
     await Promise.all([fromP1.stop(), fromP2.stop()]);
     const expected = new Set([...local.acked, ...fromP1.acked, ...fromP2.acked, ...[...archive].filter((id) => Number(/^<arch\.(\d+)\./.exec(id)![1]) < jobsStarted)]);

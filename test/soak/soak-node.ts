@@ -50,17 +50,20 @@ export class SoakNode {
    * The ready line names the public URL (the proxy), so the listen port is chosen here.
    */
   async start(env: NodeJS.ProcessEnv = {}): Promise<void> {
+    // --check reads the whole store (over 100,000 articles late in a full soak) before the
+    // ready line, on two cores shared with four other processes: minutes are possible.
+    const readyMs = 180_000;
     const args = () => ['--data', this.dir, '--name', this.name, '--public-url', this.publicUrl, '--web', `127.0.0.1:${this.ports.web}`, '--listen', `127.0.0.1:${this.ports.listen}`, '--nntp', 'off', '--check'];
     if (this.ports.listen === 0) this.ports.listen = await freePort();
     this.proxy.setTarget(this.ports.listen);
     let proc: NodeProcess;
     try {
-      proc = await spawnNode(args(), env, 60_000);
+      proc = await spawnNode(args(), env, readyMs);
     } catch (err) {
       if (this.ports.web === 0 || !/in use|EADDRINUSE/.test(String(err))) throw err;
       this.ports = { web: 0, listen: await freePort() };
       this.proxy.setTarget(this.ports.listen);
-      proc = await spawnNode(args(), env, 60_000);
+      proc = await spawnNode(args(), env, readyMs);
     }
     this.proc = proc;
     this.ports.web = Number(new URL(proc.webUrl).port);

@@ -4,6 +4,7 @@
  * NEWSMESH_SOAK_SECONDS and NEWSMESH_FAULT_SEED set the length and replay a schedule.
  */
 import { join } from 'node:path';
+import { recordFaults } from '../helpers/fault-figures';
 import { runSoak, summary } from './soak';
 
 const FULL = process.env.NEWSMESH_SOAK === 'full';
@@ -27,6 +28,7 @@ describe('soak', () => {
       ...(FULL || process.env.NEWSMESH_SOAK_OUT ? { out: process.env.NEWSMESH_SOAK_OUT ?? join('test-output', 'soak') } : {}),
       ...(FULL ? { progress: (line: string) => process.stderr.write(`${line}\n`) } : {}),
     });
+    recordFaults({ kind: 'soak', seconds: SECONDS, sigkill: report.restarts.sigkill, sigterm: report.restarts.sigterm, mirrorJobs: report.mirrorJobs.length, acked: report.postsAcked, lost: report.articlesLost, ...Object.fromEntries(Object.entries(report.faults).map(([k, v]) => [`fault-${k}`, v])) });
     const text = `${summary(report)}\n${report.chart}`;
     if (FULL) process.stderr.write(`${text}\n`);
     const why = `\n${text}`;
@@ -34,6 +36,7 @@ describe('soak', () => {
     expect(report.convergedInMs).not.toBeNull();
     expect(report.numberingProblems).toEqual([]);
     expect(report.postsFailedWhileUp).toEqual([]);
+    expect(report.restartFailures).toEqual([]);
     expect(report.logs.unexplained).toEqual([]);
     expect(report.checks.every((c) => c.ok)).toBe(true);
     expect(report.mirrorJobs.length).toBeGreaterThan(0);

@@ -47,6 +47,10 @@ export interface SoakReport {
   /** Posts cut off by a restart (never acknowledged, so not owed). */
   postsCutByRestart: number;
   restarts: { sigkill: number; sigterm: number };
+  /** Seconds from each restart's spawn to its ready line (with --check), in order. */
+  restartSeconds: number[];
+  /** Restarts that did not come back (each is a finding; the node is started again at the end). */
+  restartFailures: string[];
   faults: Record<string, number>;
   mirrorJobs: { node: string; from: string; group: string; state: string; done: number; total: number }[];
   convergedInMs: number | null;
@@ -77,6 +81,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     postsFailedWhileUp: [],
     postsCutByRestart: 0,
     restarts: { sigkill: 0, sigterm: 0 },
+    restartSeconds: [],
+    restartFailures: [],
     faults: {},
     mirrorJobs: [],
     convergedInMs: null,
@@ -156,8 +162,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         const code = await n.stop(signal);
         if (signal === 'SIGTERM' && code !== 0) report.postsFailedWhileUp.push(`${n.name}: exit ${code} on SIGTERM`);
         report.restarts[signal === 'SIGKILL' ? 'sigkill' : 'sigterm']++;
+        const t = Date.now();
         await n.start();
-        say(`${elapsedS()} s: ${n.name} restarted after ${signal}`);
+        report.restartSeconds.push(Math.round((Date.now() - t) / 100) / 10);
+        say(`${elapsedS()} s: ${n.name} restarted after ${signal} (ready in ${report.restartSeconds[report.restartSeconds.length - 1]} s)`);
+      }).catch((err: unknown) => {
+        // Recorded, and the schedule goes on: one failed start must not end the soak unreported.
+        report.restartFailures.push(`${elapsedS()} s: ${n.name}: ${(err as Error).message.slice(0, 300)}`);
+        say(`${elapsedS()} s: ${n.name} did not come back: ${(err as Error).message.slice(0, 200)}`);
       });
     };
     const mirror = async () => {
@@ -269,7 +281,7 @@ export function summary(r: SoakReport): string {
   return [
     `soak: ${r.nodes} processes, ${r.durationS} s at ${r.postsPerSecTarget} posts/s (seed ${r.seed})`,
     `posts acknowledged ${r.postsAcked} (${r.postsPerSecAchieved}/s), cut by a restart ${r.postsCutByRestart}, failed while up ${r.postsFailedWhileUp.length}`,
-    `restarts ${r.restarts.sigkill} SIGKILL + ${r.restarts.sigterm} SIGTERM; link faults ${faults}`,
+    `restarts ${r.restarts.sigkill} SIGKILL + ${r.restarts.sigterm} SIGTERM (ready in ${r.restartSeconds.join(', ')} s; failed ${r.restartFailures.length}); link faults ${faults}`,
     `mirror jobs: ${r.mirrorJobs.map((j) => `${j.group} ${j.from}->${j.node} ${j.state} ${j.done}/${j.total}`).join('; ') || 'none'}`,
     `converged in ${r.convergedInMs === null ? 'NOT converged' : `${(r.convergedInMs / 1000).toFixed(1)} s`}; articles lost ${r.articlesLost}; numbering problems ${r.numberingProblems.length}`,
     `newsmesh check: ${r.checks.map((c) => `${c.node} ${c.ok ? 'ok' : `FAILED (${c.line})`}`).join(', ')}`,
