@@ -20,7 +20,7 @@ import { peerOf } from '../ingest/origin';
 import type { NodeComponents } from '../part';
 import { feedHook, type FeedRouter } from '../feed/feed-hook';
 import { FeedQueues, type QueueEntry } from '../feed/feed-queues';
-import { Backoff } from './backoff';
+import { Backoff } from '../backoff';
 import { BodyCache } from './body-cache';
 import { KnownHaves } from './known-haves';
 import { LinkStats } from './link-stats';
