@@ -109,9 +109,10 @@ export const END = '<!-- architecture:end -->';
 export function renderArchitecture(): string {
   const lines = [BEGIN, '', '### Record owners (who writes each sublevel, and each key of `meta`)', '', '| record | written by |', '| --- | --- |'];
   for (const [rec, owners] of recordWriters()) lines.push(`| \`${rec}\` | ${owners.map((o) => `\`${o}\``).join(', ')} |`);
-  lines.push('', '### Imports between modules (count of import lines)', '', '| module | imports |', '| --- | --- |');
+  // Edges only, not counts: the page changes when a module starts or stops using another.
+  lines.push('', '### Imports between modules', '', '| module | imports |', '| --- | --- |');
   for (const [from, edges] of importGraph()) {
-    const list = [...edges].sort(([a], [b]) => a.localeCompare(b)).map(([to, n]) => `${to} (${n})`);
+    const list = [...edges.keys()].sort();
     lines.push(`| \`${from}\` | ${list.join(', ') || '-'} |`);
   }
   const loops = cycles();
