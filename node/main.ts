@@ -18,6 +18,7 @@ import { Metrics } from './metrics';
 import { AddressPolicy, type Resolver } from './net/address-policy';
 import { HttpTransport } from './net/http-transport';
 import type { Transport } from './net/transport';
+import type { InjectableApp } from './net/memory-transport';
 import type { NodeComponents, NodePart, PartFactory } from './part';
 import { buildPeerApp } from './peer-app';
 import { NodeService } from './service';
@@ -51,6 +52,11 @@ export interface StartOptions {
   resolve?: Resolver;
   /** How long the parts may take to stop before the calls still waiting on peers are cut (ms). */
   stopGraceMs?: number;
+  /**
+   * Binds the peer listener and answers its URL; by default it listens on --listen. Nodes on a
+   * MemoryNetwork (node/net/memory-transport.ts) bind without a socket.
+   */
+  bindPeer?: (app: InjectableApp) => Promise<string>;
 }
 
 /** Parts that have not stopped in this long have their calls to peers cut (StartOptions.stopGraceMs). */
@@ -154,7 +160,7 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
   const started: NodePart[] = [];
   try {
     const webUrl = await listenOrExplain(web, config.web, '--web');
-    const bound = await listenOrExplain(peer, config.listen, '--listen');
+    const bound = opts.bindPeer ? await opts.bindPeer(peer) : await listenOrExplain(peer, config.listen, '--listen');
     const exposure = describeExposure({ ...config, boundUrl: bound, addresses: machineAddresses() });
     identity.bindListeners({ webUrl, peerUrl: config.publicUrl ?? bound, ...(exposure.peerUrlWarning ? { peerUrlWarning: exposure.peerUrlWarning } : {}) });
     logger[exposure.open ? 'warn' : 'info']({ peerUrl: identity.peerUrl, acceptPeers: config.acceptPeers, publicRead: config.publicRead }, exposure.summary);

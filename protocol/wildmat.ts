@@ -7,6 +7,7 @@
  * into a RegExp; the items run as one bit-parallel NFA costing O(name length x list length
  * / 32) with no backtracking, pattern sizes are capped, and verdicts are memoised per filter.
  */
+import { LRUCache } from 'lru-cache';
 import { LIMITS } from './limits';
 
 export interface Wildmat {
@@ -97,13 +98,12 @@ export function parseWildmat(text: string): Wildmat {
     }
     return false;
   };
-  const memo = new Map<string, boolean>();
+  const memo = new LRUCache<string, boolean>({ max: WILDMAT_MEMO_MAX });
   const matches = (group: string): boolean => {
     const known = memo.get(group);
     if (known !== undefined) return known;
     const verdict = decide(group);
     if (group.length <= LIMITS.groupNameMaxBytes) {
-      if (memo.size >= WILDMAT_MEMO_MAX) memo.delete(memo.keys().next().value as string);
       memo.set(group, verdict);
     }
     return verdict;

@@ -12,6 +12,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import basicAuth from 'basic-auth';
 import { LRUCache } from 'lru-cache';
+import { backoffDelay, EXACT } from '../node/backoff';
 import type { Clock } from '../node/clock';
 import type { BaseApp } from '../node/http/base-app';
 import { clientKey } from '../node/http/client-address';
@@ -86,7 +87,7 @@ export class PasswordTries {
     const now = this.clock.now();
     const count = (this.byAddress.get(address)?.count ?? 0) + 1;
     const over = count - this.limits.freeFailures;
-    const wait = over > 0 ? Math.min(this.limits.maxWaitMs, this.limits.firstWaitMs * 2 ** Math.min(over - 1, 40)) : 0;
+    const wait = over > 0 ? backoffDelay(over - 1, { baseMs: this.limits.firstWaitMs, capMs: this.limits.maxWaitMs, jitter: EXACT }) : 0;
     this.byAddress.set(address, { count, lastAt: now, until: now + wait });
   }
 

@@ -1,31 +1,31 @@
 /**
- * The gossip engine: owns the peer table, one PeerLink per peer, the receiver, and the feed
- * router (which queues an accepted article goes into: the feed hook asks it inside each commit,
- * node/feed/feed-hook.ts; the queues themselves are node/feed/feed-queues.ts'). It is the PeerService
- * of the local API (add / list / remove / approve; peering itself is in peering.ts). Start-up
- * counts the queues (ids only, never articles), greets every known peer with our current
- * URL, and peers with each `--peer` URL, retrying in the background until it answers.
+ * The gossip engine: builds and holds the parts of gossip (the peer table, the links in
+ * link-registry.ts, the receiver, the router in feed-router.ts that the feed hook asks inside
+ * each commit, the watchdog in link-watchdog.ts; the queues themselves are node/feed's) and
+ * is the PeerService of the local API (add / list / remove / approve; peering itself is in
+ * peering.ts). Start-up counts the queues (ids only, never articles), greets every known peer
+ * with our current URL, and peers with each `--peer` URL, retrying in the background until it answers.
  */
 import type { ChallengeReply, ChallengeRequest, Hello, HelloReply } from '../../protocol/peer-messages';
 import type { AddPeer, PeerInfo } from '../../protocol/api';
-import type { Article } from '../../protocol/article';
 import type { PeerService } from '../feature-services';
 import { NmError, notFound } from '../errors';
 import { ChallengeBook } from '../identity/challenges';
 import { fingerprint } from '../identity/fingerprint';
 import { AddressLimiter, DEFAULT_HELLO_LIMIT, type AddressLimitInit } from '../net/address-limiter';
-import type { AcceptedEvent, CommitHook } from '../ingest/commit-hook';
-import type { Origin } from '../ingest/origin';
-import { peerOf } from '../ingest/origin';
+import type { CommitHook } from '../ingest/commit-hook';
 import type { NodeComponents } from '../part';
-import { feedHook, type FeedRouter } from '../feed/feed-hook';
-import { FeedQueues, type QueueEntry } from '../feed/feed-queues';
-import { Backoff } from './backoff';
+import { feedHook } from '../feed/feed-hook';
+import { FeedQueues } from '../feed/feed-queues';
+import { Backoff } from '../backoff';
 import { BodyCache } from './body-cache';
+import { GossipRouter } from './feed-router';
 import { KnownHaves } from './known-haves';
-import { LinkStats } from './link-stats';
+import type { LinkStats } from './link-stats';
+import { LinkRegistry } from './link-registry';
+import { runWatchdog } from './link-watchdog';
 import { bearerToken, normUrl } from './peer-auth';
-import { PeerLink, type LinkComponents, type LinkInit } from './peer-link';
+import type { LinkInit } from './peer-link';
 import type { FeedLink, LinkKind } from './link-kind';
 import { isActive } from './peer-record';
 import { PeerTable } from './peer-table';
@@ -72,16 +72,15 @@ export const DEFAULT_GOSSIP_INIT: GossipInit = {
 /** The node's shared transport and address policy come with the components (node/main.ts makes them). */
 export type GossipComponents = NodeComponents;
 
-export class GossipEngine implements PeerService, FeedRouter {
+export class GossipEngine implements PeerService {
   readonly table: PeerTable;
   readonly receiver: Receiver;
   readonly limiter: PeerRateLimit;
   /** Per client address, for /v1/challenge and /v1/hello. */
   readonly helloLimiter: AddressLimiter;
-  private readonly links = new Map<string, FeedLink>();
-  /** Other feed protocols (NNTP) sharing the table, queues and routing; see link-kind.ts. */
-  private readonly kinds: LinkKind[] = [];
-  private readonly stats = new Map<string, LinkStats>();
+  /** One link per peer, and their life cycle. */
+  private readonly links: LinkRegistry;
+  private readonly router: GossipRouter;
   private readonly haves: KnownHaves;
   private readonly bodies: BodyCache;
   /** The outbound queues (node/feed): rows, reads, deletes, the --max-queue cap. */
@@ -102,12 +101,17 @@ export class GossipEngine implements PeerService, FeedRouter {
     this.queues = new FeedQueues(c.store, (ops) => c.ingest.write(ops), init.maxQueue ?? c.config.maxQueue);
     this.limiter = new PeerRateLimit(c.clock, init);
     this.helloLimiter = new AddressLimiter(c.clock, init.helloLimit);
+    this.links = new LinkRegistry(
+      { c, log: this.log, table: this.table, haves: this.haves, bodies: this.bodies, queues: this.queues, receiver: () => this.receiver, limiter: this.limiter, greet: (name) => this.peering.greetKnown(name) },
+      init,
+    );
     this.peering = new Peering(
       { ...c, table: this.table, log: this.log, challenges: new ChallengeBook(c.clock) },
       init,
       { linkFor: (name) => this.linkFor(name), forget: (name) => this.forget(name) },
     );
     this.receiver = new Receiver({ ...c, table: this.table, haves: this.haves, stats: (p) => this.statsOf(p) }, { inFlightTtlMs: init.inFlightTtlMs });
+    this.router = new GossipRouter({ table: this.table, haves: this.haves, bodies: this.bodies, receiver: this.receiver, links: this.links });
   }
 
   // ---- life cycle ----------------------------------------------------------------
@@ -120,18 +124,15 @@ export class GossipEngine implements PeerService, FeedRouter {
   async start(): Promise<void> {
     // Queue sizes by keys only (never articles); rows of forgotten peers are dropped.
     const counts = await this.queues.counts((peer) => this.table.get(peer) !== undefined);
-    for (const rec of this.table.all()) {
-      const link = this.linkFor(rec.name);
-      link.queue.backlog = counts.get(rec.name) ?? 0;
-      link.start(rec.localOk);
-    }
+    this.links.startAll(counts);
     for (const url of this.c.config.peer) this.background.push(this.peerAtStart(normUrl(url)));
-    this.background.push(this.watchdog());
+    const watchdog = { clock: this.c.clock, log: this.log, table: this.table, links: this.links, peering: this.peering, sweepMemory: () => this.sweepMemory(), stopping: this.stopping.signal };
+    this.background.push(runWatchdog(watchdog, this.init.watchdogMs));
   }
 
   async stop(): Promise<void> {
     this.stopping.abort();
-    await Promise.all([...this.links.values()].map((l) => l.stop()));
+    await this.links.stopAll();
     await Promise.allSettled(this.background);
     await this.queues.flushed();
     await this.table.flush().catch(() => undefined);
@@ -154,42 +155,11 @@ export class GossipEngine implements PeerService, FeedRouter {
     }
   }
 
-  private async watchdog(): Promise<void> {
-    while (!this.stopping.signal.aborted) {
-      await this.c.clock.sleep(this.init.watchdogMs, this.stopping.signal);
-      if (this.stopping.signal.aborted) return;
-      this.sweepMemory();
-      await this.peering.expireStrangers().catch((err) => this.log.warn({ err }, 'cannot expire stranger peers'));
-      await this.table.flush().catch((err) => this.log.warn({ err }, 'cannot save peer records'));
-      for (const link of this.links.values()) await link.checkStall().catch(() => false);
-    }
-  }
-
-  // ---- routing (the feed hook asks inside each commit, then reports what it queued) ----
+  // ---- routing (feed-router.ts: the feed hook asks inside each commit, then reports what it queued) ----
 
   /** The commit hook that puts accepted articles into the queues this engine routes them to. */
   feedHook(): CommitHook {
-    return feedHook(this.queues, this);
-  }
-
-  targets(article: Article, origin: Origin): string[] {
-    const from = peerOf(origin);
-    const out: string[] = [];
-    for (const rec of this.table.all()) {
-      if (!isActive(rec) || rec.name === from || article.path.includes(rec.name)) continue;
-      if (this.haves.has(rec.name, article.id)) continue;
-      if (!this.table.filterAllows(rec.name, article.newsgroups)) continue;
-      out.push(rec.name);
-    }
-    return out;
-  }
-
-  committed(accepted: AcceptedEvent[], queued: ReadonlySet<string>, perPeer: ReadonlyMap<string, QueueEntry[]>): void {
-    for (const e of accepted) {
-      this.receiver.noteAccepted(e.article.id);
-      if (queued.has(e.article.id)) this.bodies.set(e.article.id, JSON.stringify(e.article));
-    }
-    for (const [peer, entries] of perPeer) this.links.get(peer)?.appended(entries);
+    return feedHook(this.queues, this.router);
   }
 
   // ---- peering (hello, add, approve: peering.ts) ------------------------------------
@@ -211,11 +181,11 @@ export class GossipEngine implements PeerService, FeedRouter {
 
   /** Registers another kind of link (by URL scheme). */
   addLinkKind(kind: LinkKind): void {
-    this.kinds.push(kind);
+    this.links.addLinkKind(kind);
   }
 
   private kindFor(url: string): LinkKind | undefined {
-    return this.kinds.find((k) => k.handles(url));
+    return this.links.kindFor(url);
   }
 
   async list(): Promise<PeerInfo[]> {
@@ -294,50 +264,20 @@ export class GossipEngine implements PeerService, FeedRouter {
     this.haves.sweep();
   }
 
-  // ---- internals -----------------------------------------------------------------------
+  // ---- the links (link-registry.ts) ----------------------------------------------------
 
   /** A peer's link figures (kept for the process lifetime). */
   statsOf(name: string): LinkStats {
-    let s = this.stats.get(name);
-    if (!s) this.stats.set(name, (s = new LinkStats()));
-    return s;
+    return this.links.statsOf(name);
   }
 
   /** The link of a peer, made (not started) on first use. */
   linkFor(name: string): FeedLink {
-    let link = this.links.get(name);
-    if (link) return link;
-    const components: LinkComponents = {
-      store: this.c.store,
-      transport: this.c.transport,
-      clock: this.c.clock,
-      logger: this.log.child({ peer: name }),
-      metrics: this.c.metrics,
-      stats: this.statsOf(name),
-      bodies: this.bodies,
-      queues: this.queues,
-      record: () => this.table.get(name),
-      greet: () => this.peering.greetKnown(name),
-      touch: (patch) => this.table.touch(name, patch),
-    };
-    const kind = this.kindFor(this.table.get(name)?.url ?? '');
-    link = kind ? kind.makeLink(components, name) : new PeerLink(components, this.init, name);
-    this.links.set(name, link);
-    return link;
+    return this.links.linkFor(name);
   }
 
   /** Drops a peer: its link, record and queue. */
-  async forget(name: string): Promise<void> {
-    const link = this.links.get(name);
-    this.links.delete(name);
-    await this.table.remove(name);
-    await link?.stop();
-    this.haves.forget(name);
-    this.receiver.forget(name);
-    this.limiter.forget(name);
-    this.stats.delete(name);
-    // A commit that routed to this peer before the removal may still be landing.
-    await this.c.ingest.flushed();
-    await this.queues.clear(name);
+  forget(name: string): Promise<void> {
+    return this.links.forget(name);
   }
 }

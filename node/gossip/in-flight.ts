@@ -14,7 +14,7 @@
  */
 import type { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
-import { clockedLru } from './peer-memory';
+import { clockedLru } from '../lru';
 
 export type Claim = 'sendme' | 'later';
 

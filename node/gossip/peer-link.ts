@@ -1,27 +1,27 @@
 /**
  * The sending side of one link (cf. innfeed's Host): drains this peer's outbound queue
- * (`queues`, keys `peer NUL seq`) with IHAVE, pushes the wanted bodies with TAKETHIS in
- * byte-bounded batches, several batches in flight, and deletes queue entries only once the
- * peer has answered for them. `later` ids stay queued and are re-offered after a short delay.
+ * (`queues`, keys `peer NUL seq`) in batches, several in flight, each offered and pushed by
+ * batch-exchange.ts (IHAVE, then TAKETHIS in byte-bounded chunks), and deletes queue entries
+ * only once the peer has answered for them. `later` ids stay queued and are re-offered after a short delay.
  * No fixed timers: an idle link sends as soon as it is woken. On failure the link backs off
  * (exponential, jitter, capped); a hello from the peer ends the wait at once. A watchdog
  * restarts a link whose queue stopped moving while the peer still answers /healthz.
  * Every wait and deadline here is on the monotonic clock: a wall-clock step holds nothing.
  */
-import { IhaveReplySchema, TakethisReplySchema, type ArticleResult } from '../../protocol/peer-messages';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
-import { Backoff } from './backoff';
-import { takethisBodies, type BodyCache } from './body-cache';
+import { Backoff } from '../backoff';
+import { BatchExchange, PeerAnswerError } from './batch-exchange';
+import type { BodyCache } from './body-cache';
 import { NoCheckMode } from './no-check-mode';
 import { SendWindow, type WindowTicket } from './send-window';
 import type { FeedQueues } from '../feed/feed-queues';
 import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from '../feed/outbound-queue';
 import type { LinkStats } from './link-stats';
 import { isActive, ownerConfirmed, type PeerRecord } from './peer-record';
-import { parseJson, REPLY_CAPS, TransportError, type Transport } from '../net/transport';
+import { REPLY_CAPS, TransportError, type Transport } from '../net/transport';
 
 export interface LinkComponents {
   store: Store;
@@ -54,15 +54,6 @@ export interface LinkInit extends Omit<OutboundQueueInit, 'idsPerTake'> {
 const WAKE = { reason: 'wake' };
 const STOPPED = { reason: 'link stopped' };
 
-class PeerAnswerError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
-
 export class PeerLink {
   readonly queue: OutboundQueue;
   /** Down until the peer answered once (after our start it may not be there at all). */
@@ -76,6 +67,8 @@ export class PeerLink {
   private woken = false;
   private waker: AbortController | null = null;
   private readonly noCheck = new NoCheckMode();
+  /** Offers and pushes one batch (batch-exchange.ts). */
+  private readonly exchange: BatchExchange;
   private generation = 0;
   private requests = new AbortController();
   private needGreet = true;
@@ -88,6 +81,7 @@ export class PeerLink {
     readonly name: string,
   ) {
     this.backoff = new Backoff({ baseMs: init.backoffBaseMs, capMs: init.backoffCapMs });
+    this.exchange = new BatchExchange(c, init, this.noCheck, this.backoff);
     this.queue = new OutboundQueue(c, { ...init, idsPerTake: init.idsPerIhave }, name);
     this.window = new SendWindow({ maxBytes: init.maxInFlight * init.takethisBytes, chunkBytes: init.takethisBytes, timeoutMs: init.requestTimeoutMs });
     this.lastProgressAt = c.clock.monotonic();
@@ -249,45 +243,8 @@ export class PeerLink {
 
   private async send(batch: QueueEntry[], rec: PeerRecord, gen: number): Promise<void> {
     const ticket = this.window.start(batch.length, this.c.clock.monotonic());
-    let sentBytes = 0;
-    let sentCount = 0;
     try {
-      const signal = this.requests.signal;
-      const ids = batch.map((e) => e.id);
-      // In no-check mode the peer has been wanting (nearly) everything: skip the offer.
-      const noCheck = this.noCheck.active;
-      const reply = noCheck ? { sendme: ids, later: [] } : IhaveReplySchema.parse(await this.post(rec, '/v1/ihave', JSON.stringify({ ids }), signal, REPLY_CAPS.ihave));
-      if (!noCheck) {
-        this.c.metrics.ihaveSent += ids.length;
-        this.c.stats.offered += ids.length;
-        this.noCheck.offered(ids.length, reply.sendme.length);
-      }
-      const wanted = new Set(reply.sendme);
-      const later = new Set(reply.later);
-      const done: string[] = [];
-      const laterOnes: QueueEntry[] = [];
-      const sendKeys = new Map<string, string>();
-      for (const e of batch) {
-        if (wanted.has(e.id)) sendKeys.set(e.id, e.key);
-        else if (later.has(e.id)) laterOnes.push(e);
-        else done.push(e.key);
-      }
-      if (sendKeys.size > 0) {
-        const bodies = await this.c.bodies.serialised([...sendKeys.keys()], this.c.store);
-        // The chunks of one batch go out together: the peer commits them as they come.
-        await Promise.all(
-          takethisBodies(bodies, this.window.chunkBytes).map(async ({ body, count }) => {
-            const res = TakethisReplySchema.parse(await this.post(rec, '/v1/takethis', body, signal, REPLY_CAPS.takethis));
-            sentBytes += body.length;
-            sentCount += count;
-            this.c.metrics.articlesSent += count;
-            this.c.stats.sent += count;
-            this.countResults(res.results);
-            if (noCheck) this.noCheck.pushed(count, res.results.filter((r) => r.status === 'accepted').length);
-          }),
-        );
-        done.push(...sendKeys.values());
-      }
+      const { done, laterOnes, sentBytes, sentCount } = await this.exchange.run(batch, rec, this.requests.signal, this.window.chunkBytes);
       this.window.end(ticket, this.c.clock.monotonic(), sentBytes, sentCount);
       if (gen !== this.generation) return;
       this.queue.done(done);
@@ -306,27 +263,6 @@ export class PeerLink {
     const now = this.c.clock.monotonic();
     if (err instanceof TransportError && err.kind === 'timeout') this.window.timedOut(ticket, now);
     else this.window.cancel(ticket, now);
-  }
-
-  private countResults(results: ArticleResult[]): void {
-    for (const r of results) {
-      if (r.status === 'accepted') this.c.stats.accepted++;
-      else if (r.status === 'duplicate') this.c.stats.duplicate++;
-      else this.c.stats.rejected++;
-    }
-  }
-
-  private async post(rec: PeerRecord, path: string, body: string | Buffer, signal: AbortSignal, maxBytes: number): Promise<unknown> {
-    // A stranger's URL is checked again at every dial: its name may resolve elsewhere by now.
-    const strangerUrl = !ownerConfirmed(rec);
-    const res = await this.c.transport.request({ url: rec.url, method: 'POST', path, body, token: rec.tokenOut, timeoutMs: this.init.requestTimeoutMs, signal, maxBytes, strangerUrl });
-    const data = parseJson(res.text);
-    if (res.status === 200) return data;
-    const msg = (data as { error?: { message?: string } } | undefined)?.error?.message ?? `HTTP ${res.status}`;
-    if (res.status === 429) throw new PeerAnswerError(`rate limited by the peer: ${msg}`, res.retryAfterMs ?? 1000);
-    // The peer is up but cannot store now (its disk): back off as after a failure, stay up, lose nothing.
-    if (res.status === 503) throw new PeerAnswerError(`${path} answered 503: ${msg}`, Math.max(res.retryAfterMs ?? 0, this.backoff.next()));
-    throw new PeerAnswerError(`${path} answered ${res.status}: ${msg}`);
   }
 
   private succeeded(): void {

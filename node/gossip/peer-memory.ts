@@ -5,8 +5,9 @@
  * parking ids cannot push out what is known of the others, and a peer's entries dropped when
  * it is forgotten. Forgetting an entry only ever costs a redundant offer or fetch.
  */
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
+import { clockedLru } from '../lru';
 
 export interface PeerMemoryInit {
   /** Entries over all peers. */
@@ -17,12 +18,6 @@ export interface PeerMemoryInit {
 }
 
 const SEP = '\n'; // in neither a node name nor a message id
-
-/** An LRU on the node's monotonic clock (TTLs are durations: a wall-clock step must not stretch or cut them). */
-export function clockedLru<K extends {}, V extends {}>(clock: Clock, opts: Omit<LRUCache.OptionsMaxLimit<K, V, unknown>, 'perf' | 'ttlResolution'>): LRUCache<K, V> {
-  // ttlResolution 0: no internal timer to cache the time, the clock is asked each time.
-  return new LRUCache<K, V>({ ...opts, perf: { now: () => clock.monotonic() }, ttlResolution: 0 });
-}
 
 export class PeerIdMemory<V extends {}> {
   private readonly lru: LRUCache<string, V>;

@@ -7,7 +7,7 @@
 import type { LRUCache } from 'lru-cache';
 import { LIMITS } from '../../protocol/limits';
 import type { Clock } from '../clock';
-import { clockedLru } from './peer-memory';
+import { clockedLru } from '../lru';
 
 export interface RateLimitInit {
   /** Sustained articles per second per peer (TAKETHIS bodies). */

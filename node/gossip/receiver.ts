@@ -19,7 +19,8 @@ import type { Store } from '../store/store';
 import { InFlight } from './in-flight';
 import type { KnownHaves } from './known-haves';
 import type { LinkStats } from './link-stats';
-import { clockedLru, PeerIdMemory } from './peer-memory';
+import { clockedLru } from '../lru';
+import { PeerIdMemory } from './peer-memory';
 import { ownerConfirmed } from './peer-record';
 import type { PeerTable } from './peer-table';
 

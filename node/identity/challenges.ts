@@ -4,7 +4,9 @@
  * dropped (its holder asks again), so a flood of challenge requests costs fixed memory.
  */
 import { randomBytes } from 'node:crypto';
+import type { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
+import { clockedLru } from '../lru';
 
 export interface ChallengeBookInit {
   ttlMs: number;
@@ -14,39 +16,28 @@ export interface ChallengeBookInit {
 export const DEFAULT_CHALLENGES: ChallengeBookInit = { ttlMs: 120_000, max: 4096 };
 
 export class ChallengeBook {
-  /** challenge -> expiry; insertion order is age order. */
-  private readonly open = new Map<string, number>();
+  /** Issued challenges, expiring after ttlMs on the node's clock; past `max` the oldest go. */
+  private readonly open: LRUCache<string, true>;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly init: ChallengeBookInit = DEFAULT_CHALLENGES,
-  ) {}
+  constructor(clock: Clock, init: ChallengeBookInit = DEFAULT_CHALLENGES) {
+    this.open = clockedLru<string, true>(clock, { max: init.max, ttl: init.ttlMs });
+  }
 
   issue(): string {
-    const now = this.clock.monotonic();
-    this.sweep(now);
-    while (this.open.size >= this.init.max) this.open.delete(this.open.keys().next().value as string);
     const c = randomBytes(32).toString('base64url');
-    this.open.set(c, now + this.init.ttlMs);
+    this.open.set(c, true);
     return c;
   }
 
   /** True once for a challenge this node issued that has not expired; it is used up either way. */
   take(challenge: string): boolean {
-    const expires = this.open.get(challenge);
-    if (expires === undefined) return false;
+    const live = this.open.get(challenge) === true;
     this.open.delete(challenge);
-    return expires > this.clock.monotonic();
+    return live;
   }
 
   get size(): number {
+    this.open.purgeStale();
     return this.open.size;
-  }
-
-  private sweep(now: number): void {
-    for (const [c, expires] of this.open) {
-      if (expires > now) return; // the rest are younger
-      this.open.delete(c);
-    }
   }
 }

@@ -1,12 +1,12 @@
 /**
  * Ed25519 signing and verification over the canonical bytes of protocol/hello-proof.ts.
  * Public keys arrive as base64url of their raw 32 bytes; their KeyObjects are cached (a
- * bounded map: a node talks to tens of peers, a stranger's flood only churns the cache).
+ * bounded lru-cache: a node talks to tens of peers, a stranger's flood only churns the cache).
  */
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
-const CACHE_MAX = 512;
-const keyObjects = new Map<string, KeyObject>();
+const keyObjects = new LRUCache<string, KeyObject>({ max: 512 });
 
 function publicKeyObject(key: string): KeyObject | null {
   let k = keyObjects.get(key);
@@ -16,7 +16,6 @@ function publicKeyObject(key: string): KeyObject | null {
   } catch {
     return null;
   }
-  if (keyObjects.size >= CACHE_MAX) keyObjects.delete(keyObjects.keys().next().value as string);
   keyObjects.set(key, k);
   return k;
 }

@@ -4,7 +4,9 @@
  * sources under jest and from dist/, with no build step of its own. A task is one packed
  * batch (keys, per-item key index, 64-byte signatures, messages with their offsets); the
  * answer is one byte per item, 1 when the signature verifies. Keys are kept as KeyObjects in
- * a small bounded map: a batch usually comes from a handful of signers.
+ * a small bounded map: a batch usually comes from a handful of signers. Hand-written on
+ * purpose (not lru-cache): an eval'd worker resolves `require` from the process's working
+ * directory, not from this package, so the source stays free of dependencies.
  */
 export const VERIFY_WORKER_SOURCE = `
 'use strict';

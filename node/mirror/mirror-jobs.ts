@@ -7,6 +7,7 @@
  * while another start or the resume of the same job is under way joins it. Cancelling stops a
  * job and removes it; the last few removed jobs are remembered so a watcher sees `cancelled`.
  */
+import { LRUCache } from 'lru-cache';
 import { PeerUrlSchema } from '../../protocol/peer-messages';
 import type { StartMirror } from '../../protocol/api';
 import type { MirrorJobView } from '../../protocol/archive-messages';
@@ -29,7 +30,7 @@ export class MirrorJobs implements MirrorService {
   private readonly active = new Map<string, Active>();
   /** Starts under way (peer check, record write), by job id: a second start joins the first. */
   private readonly starting = new Map<string, Promise<void>>();
-  private readonly removed = new Map<string, MirrorJobView>();
+  private readonly removed = new LRUCache<string, MirrorJobView>({ max: REMEMBER_REMOVED });
   private stopped = false;
 
   constructor(
@@ -112,7 +113,6 @@ export class MirrorJobs implements MirrorService {
     const view: MirrorJobView = { ...toView(rec), state: live ? 'cancelled' : rec.state };
     delete view.rate;
     this.removed.set(id, view);
-    if (this.removed.size > REMEMBER_REMOVED) this.removed.delete(this.removed.keys().next().value as string);
     this.c.logger.info({ job: id, group: rec.group, url: rec.url, state: view.state }, 'mirror job removed');
     return view;
   }

@@ -10,6 +10,7 @@
  */
 import type { ArticleResult } from '../../protocol/peer-messages';
 import { LIMITS } from '../../protocol/limits';
+import { backoffDelay } from '../backoff';
 import type { Clock } from '../clock';
 import { isNmError } from '../errors';
 import type { CommitStage } from '../ingest/commit-hook';
@@ -130,9 +131,9 @@ export class MirrorRunner {
     }
   }
 
+  /** Failure `failures` (1 = the first) waits about backoffMinMs doubled per failure, +-25%. */
   private backoff(failures: number): number {
-    const base = Math.min(this.init.backoffMaxMs, this.init.backoffMinMs * 2 ** Math.min(failures - 1, 20));
-    return Math.round(base * (0.75 + Math.random() * 0.5));
+    return backoffDelay(failures - 1, { baseMs: this.init.backoffMinMs, capMs: this.init.backoffMaxMs, jitter: [0.75, 1.25] });
   }
 
   private async finish(state: 'done' | 'failed', error?: string): Promise<void> {

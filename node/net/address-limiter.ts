@@ -5,6 +5,8 @@
  * Bounded: the least recently seen addresses are forgotten past `maxAddresses`.
  */
 import { isIP } from 'node:net';
+import { LRUCache } from 'lru-cache';
+import { backoffDelay, EXACT } from '../backoff';
 import type { Clock } from '../clock';
 
 export interface AddressLimitInit {
@@ -40,22 +42,25 @@ export function clientKey(ip: string): string {
 }
 
 export class AddressLimiter {
-  private readonly entries = new Map<string, Entry>();
+  /** Least recently seen addresses are forgotten first. */
+  private readonly entries: LRUCache<string, Entry>;
 
   constructor(
     private readonly clock: Clock,
     private readonly init: AddressLimitInit = DEFAULT_HELLO_LIMIT,
-  ) {}
+  ) {
+    this.entries = new LRUCache<string, Entry>({ max: init.maxAddresses });
+  }
 
   /** Takes one request of `ip`; 0 = go ahead, else ms to wait (Retry-After). */
   take(ip: string): number {
     const now = this.clock.monotonic();
     const k = clientKey(ip);
     let e = this.entries.get(k);
-    if (e) this.entries.delete(k);
-    else e = { tokens: this.init.burst, at: now, strikes: 0, until: 0 };
-    this.entries.set(k, e); // most recently seen last
-    if (this.entries.size > this.init.maxAddresses) this.entries.delete(this.entries.keys().next().value as string);
+    if (!e) {
+      e = { tokens: this.init.burst, at: now, strikes: 0, until: 0 };
+      this.entries.set(k, e);
+    }
     if (now < e.until) return this.refuse(e, now);
     e.tokens = Math.min(this.init.burst, e.tokens + ((now - e.at) / 60_000) * this.init.perMinute);
     e.at = now;
@@ -71,7 +76,7 @@ export class AddressLimiter {
     e.strikes++;
     // The first refusal waits for the next token; each further one doubles the wait.
     const refill = Math.ceil(((1 - Math.min(e.tokens, 0.999)) * 60_000) / this.init.perMinute);
-    const wait = Math.min(this.init.penaltyCapMs, Math.max(refill, this.init.penaltyBaseMs) * 2 ** Math.min(30, e.strikes - 1));
+    const wait = backoffDelay(e.strikes - 1, { baseMs: Math.max(refill, this.init.penaltyBaseMs), capMs: this.init.penaltyCapMs, jitter: EXACT });
     e.until = Math.max(e.until, now + wait);
     return e.until - now;
   }

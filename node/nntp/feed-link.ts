@@ -9,7 +9,7 @@
  */
 import { CODE } from '../../protocol/nntp/replies';
 import { dotStuff } from '../../protocol/nntp/dot-stuffing';
-import { Backoff } from '../gossip/backoff';
+import { Backoff } from '../backoff';
 import type { FeedLink } from '../gossip/link-kind';
 import { NoCheckMode } from '../gossip/no-check-mode';
 import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from '../feed/outbound-queue';

@@ -7,11 +7,13 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import type { LRUCache } from 'lru-cache';
 import type { AddPeer, PeerInfo } from '../../protocol/api';
 import { nodeNameProblem } from '../../protocol/node-name';
 import { parseWildmat } from '../../protocol/wildmat';
 import type { Clock } from '../clock';
 import { NmError } from '../errors';
+import { clockedLru } from '../lru';
 import type { GossipEngine } from '../gossip/gossip-engine';
 import type { FeedLink, LinkKind } from '../gossip/link-kind';
 import type { LinkComponents } from '../gossip/peer-link';
@@ -24,6 +26,8 @@ import type { ReadModel } from './read-model';
 import { plainAddress } from './server';
 
 const RESOLVE_TTL_MS = 5 * 60_000;
+/** Hosts remembered (a node has at most --max-peers NNTP peers). */
+const RESOLVED_MAX = 256;
 
 export interface NntpPeersComponents {
   engine: GossipEngine;
@@ -35,13 +39,16 @@ export interface NntpPeersComponents {
 }
 
 export class NntpPeers implements LinkKind {
-  private readonly resolved = new Map<string, { addresses: string[]; until: number }>();
+  /** Host -> its addresses, for RESOLVE_TTL_MS; hosts of removed peers age out. */
+  private readonly resolved: LRUCache<string, string[]>;
 
   constructor(
     private readonly c: NntpPeersComponents,
     private readonly feed: NntpFeedInit,
     private readonly probeTimeoutMs = 10_000,
-  ) {}
+  ) {
+    this.resolved = clockedLru<string, string[]>(c.clock, { max: RESOLVED_MAX, ttl: RESOLVE_TTL_MS });
+  }
 
   handles(url: string): boolean {
     return isNntpUrl(url);
@@ -109,14 +116,13 @@ export class NntpPeers implements LinkKind {
 
   private async addresses(host: string): Promise<string[]> {
     if (isIP(host)) return [host];
-    const now = this.c.clock.now();
     const hit = this.resolved.get(host);
-    if (hit && hit.until > now) return hit.addresses;
+    if (hit) return hit;
     const addresses = await lookup(host, { all: true }).then(
       (r) => r.map((a) => plainAddress(a.address)),
       () => [] as string[],
     );
-    this.resolved.set(host, { addresses, until: now + RESOLVE_TTL_MS });
+    this.resolved.set(host, addresses);
     return addresses;
   }
 

@@ -1,6 +1,8 @@
 /**
  * Key layout helpers. Numeric parts are zero-padded so lexicographic order equals numeric
  * order; parts are joined with NUL, which no group name, node name or message-id contains.
+ * Padding is the built-in padStart on purpose: an encoding package (lexicographic-integer,
+ * charwise) would change the key layout on disk for no gain at 16 decimal digits.
  */
 export const SEP = '\x00';
 /** One past SEP: the exclusive upper bound of a prefix range. */

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnNode, type NodeProcess } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
 
 const N = Number(process.env.BENCH_MIRROR_N ?? 100_000);
 const GROUP = 'bench.mirror';
@@ -32,14 +33,15 @@ interface Job {
 }
 
 async function waitDone(webUrl: string, id: string, since: string | undefined, timeoutMs: number, pollMs: number): Promise<Job> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const jobs = (await (await fetch(`${webUrl}/api/mirrors`)).json()) as Job[];
-    const job = jobs.find((j) => j.id === id);
-    if (job && job.state !== 'running' && job.startedAt !== since) return job;
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-  throw new Error(`mirror ${id} not finished in ${timeoutMs} ms`);
+  return waitFor(
+    `mirror ${id} finished`,
+    async () => {
+      const jobs = (await (await fetch(`${webUrl}/api/mirrors`)).json()) as Job[];
+      const job = jobs.find((j) => j.id === id);
+      return job && job.state !== 'running' && job.startedAt !== since && job;
+    },
+    { timeoutMs, everyMs: pollMs },
+  );
 }
 
 function peakRssMiB(pid: number): number {

@@ -22,6 +22,7 @@ import { spawnNode } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
 import { stopChild } from '../helpers/child';
 import { median } from './ingest';
+import { waitFor } from '../helpers/wait';
 
 const SEARCH_ARTICLES = 100_000;
 const THREAD_REPLIES = 1000;
@@ -139,8 +140,8 @@ async function ingestRun(withIndex: boolean): Promise<{ rate: number; indexCaugh
     const out: { rate: number; indexCaughtUpSeconds?: number } = { rate: Math.round(INGEST_ARTICLES / secs) };
     if (withIndex) {
       const reading = node.components.service.reading!;
-      const deadline = Date.now() + 120_000;
-      while ((await reading.searchStatus()).pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // Measured, not required: past two minutes the figure says how long it took anyway.
+      await waitFor('the index caught up', async () => (await reading.searchStatus()).pending === 0, { timeoutMs: 120_000, everyMs: 50 }).catch(() => undefined);
       out.indexCaughtUpSeconds = Number(((performance.now() - t0) / 1000).toFixed(2));
     }
     return out;
@@ -173,13 +174,15 @@ export async function readingSection(): Promise<Record<string, unknown>> {
     const proc = await spawnNode(['--data', tmp.dir]);
     try {
       const base = proc.webUrl;
-      const deadline = Date.now() + 120_000;
       let status: { ready: boolean; pending: number; docs: number } = { ready: false, pending: 1, docs: 0 };
-      while (Date.now() < deadline) {
-        status = (await (await fetch(`${base}/api/search/status`)).json()) as typeof status;
-        if (status.ready && status.pending === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(
+        'the search index ready',
+        async () => {
+          status = (await (await fetch(`${base}/api/search/status`)).json()) as typeof status;
+          return status.ready && status.pending === 0;
+        },
+        { timeoutMs: 120_000, everyMs: 100 },
+      ).catch(() => undefined);
       out.searchIndexDocs = status.docs;
 
       const threadUrl = `${base}/a/${encodeURIComponent(filled.threadLast)}`;

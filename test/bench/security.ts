@@ -19,6 +19,7 @@ import { filterRoutingFigures } from './filter-routing';
 import { measureHelloCost } from './hello-cost';
 import { FOREIGN_PEER, FOREIGN_SUBJECT, type AttackPlan } from './security-attacks';
 import { measurePhase, summarise, summary, type PhaseFigures, type Summary } from './security-measure';
+import { waitFor } from '../helpers/wait';
 
 const PASSWORD = 'bench-owner-password-0123';
 const BASELINE_MS = Number(process.env.BENCH_SECURITY_BASELINE_S ?? 15) * 1000;
@@ -44,11 +45,7 @@ async function call<T>(base: string, method: string, path: string, body?: unknow
 type PeerRow = { name: string; url: string; state: string; fingerprint?: string };
 
 async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`security bench: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(`security bench: ${what}`, check, { timeoutMs: ms, everyMs: 50 });
 }
 
 function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {

@@ -16,6 +16,7 @@ import type { ArticleInput } from '../../protocol/article';
 import { spawnNode } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
 import { spawnListening, stopChild } from '../helpers/child';
+import { waitFor } from '../helpers/wait';
 
 const CONNECTIONS = 10;
 const WARMUP_S = 2;
@@ -181,12 +182,14 @@ export async function webSection(): Promise<Record<string, unknown>> {
       const proc = await spawnNode(['--data', tmp.dir], env);
       try {
         // The page figures are for a settled node: the search index catches up first.
-        const settled = Date.now() + 120_000;
-        while (Date.now() < settled) {
-          const s = (await (await fetch(`${proc.webUrl}/api/search/status`)).json()) as { ready: boolean; pending: number };
-          if (s.ready && s.pending === 0) break;
-          await new Promise((r) => setTimeout(r, 200));
-        }
+        await waitFor(
+          'the search index settled',
+          async () => {
+            const s = (await (await fetch(`${proc.webUrl}/api/search/status`)).json()) as { ready: boolean; pending: number };
+            return s.ready && s.pending === 0;
+          },
+          { timeoutMs: 120_000, everyMs: 200 },
+        ).catch(() => undefined);
         out[`groupPages_${label}`] = await groupPages(proc.webUrl);
         if (label === 'cached') {
           const articleUrl = `${proc.webUrl}/a/${encodeURIComponent(deepId)}`;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestNode, type TestNode } from '../helpers/node';
 import { browserAvailable, launchChromium, SCREENSHOTS } from './chromium';
+import { waitFor } from '../helpers/wait';
 
 jest.setTimeout(120_000);
 
@@ -20,14 +21,14 @@ const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 375, 
 
 /** Reloads until `selector` shows up (bounded in count and time): gossip is asynchronous. */
 async function reloadUntil(page: Page, url: string, selector: string, timeoutMs = 20000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 200; i++) {
-    await page.goto(url);
-    if ((await page.locator(selector).count()) > 0) return;
-    if (Date.now() > deadline) break;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`${selector} never appeared on ${url}`);
+  await waitFor(
+    `${selector} on ${url}`,
+    async () => {
+      await page.goto(url);
+      return (await page.locator(selector).count()) > 0;
+    },
+    { timeoutMs, everyMs: 100 },
+  );
 }
 
 maybe('web UI in a real browser', () => {

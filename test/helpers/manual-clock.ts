@@ -2,6 +2,8 @@
  * A Clock that moves only when a test says so (`advance`), for time-driven behaviour that
  * would take days of real time: expiry, back-off, windows. Sleepers wake once the clock has
  * passed their deadline, in deadline order; an aborted sleep resolves at once, as the real one.
+ * With MemoryNetwork (node/net/memory-transport.ts) it runs gossip and mirror in one process
+ * with no wall-clock waits.
  */
 import type { Clock } from '../../node/clock';
 
@@ -50,8 +52,31 @@ export class ManualClock implements Clock {
     for (const s of due) s.wake();
   }
 
+  /**
+   * Moves time forward deadline by deadline: each due sleeper wakes at its own time, in order,
+   * and the code it resumes gets a few turns of the event loop before the next one, so a loop
+   * that sleeps again within `ms` wakes again (advance() wakes each sleeper once, at the end).
+   */
+  async run(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      await settle();
+      const next = this.sleepers.filter((s) => s.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      this.t = Math.max(this.t, next.at);
+      for (const s of this.sleepers.filter((x) => x.at <= this.t)) s.wake();
+    }
+    this.t = end;
+    await settle();
+  }
+
   /** Sleepers waiting now (to wait until a loop has gone back to sleep). */
   get waiting(): number {
     return this.sleepers.length;
   }
+}
+
+/** A few turns of the event loop: what a woken sleeper needs to reach its next await on I/O or sleep. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
