@@ -71,7 +71,7 @@ describe('signed articles', () => {
     const feeder = await PeerClient.connect(b.peerUrl, { name: 'feeder' });
     const signer = articleSigner(feeder.key);
     const stranger = articleSigner((await PeerClient.connect(b.peerUrl, { name: 'other' })).key);
-    const sign = (x: Record<string, unknown>, s = signer) => ({ ...x, ...s.sign(x as never) });
+    const sign = (x: Record<string, unknown>, s = signer): Record<string, unknown> => ({ ...x, ...s.sign(x as never) });
     const good = sign(makeArticle({ newsgroups: ['test.sig'] }, 1));
     const body = { ...sign(makeArticle({ newsgroups: ['test.sig'] }, 2)), body: 'changed after signing\n' };
     const subject = { ...sign(makeArticle({ newsgroups: ['test.sig'] }, 3)), subject: 'changed subject' };
@@ -95,7 +95,7 @@ describe('signed articles', () => {
     const plain = await article(b, unsigned.id as string);
     expect(plain.signedBy).toBeNull();
     expect(plain.signature).toBeUndefined();
-    for (const x of [body, subject, wrongKey]) expect((await api(b, 'GET', `/api/articles/${encodeURIComponent(x.id as string)}`)).status).toBe(404);
+    for (const x of [body, subject, wrongKey] as Record<string, unknown>[]) expect((await api(b, 'GET', `/api/articles/${encodeURIComponent(x.id as string)}`)).status).toBe(404);
 
     // A second copy of a held id (another peer, the same batch twice) is not verified again.
     const again = verified(b);
