@@ -6,6 +6,8 @@
  * connections, on a fresh node process, with a check that what it stored is signed. The
  * articles are signed before the clock starts: the feeder costs the same in both rounds.
  */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Agent } from 'undici';
 import { articleSigner } from '../../node/identity/article-signing';
 import { PeerClient } from '../helpers/peer-client';
@@ -53,9 +55,18 @@ function batches(tag: string, count: number, sign?: ReturnType<typeof articleSig
   return out;
 }
 
+/** CPU time (ms, user + system, every thread: the verify workers too) of a process so far. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // utime and stime are fields 14 and 15 of stat; 12 and 13 after the pid and the name.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+}
+const TICKS = 100;
+
 /** Sends the batches with FEEDERS requests in flight; articles/s until the last is committed. */
-async function feed(node: NodeProcess, token: string, bodies: string[], count: number): Promise<number> {
+async function feed(node: NodeProcess, token: string, bodies: string[], count: number, cpu?: number[]): Promise<number> {
   let next = 0;
+  const c0 = cpuMs(node.child.pid!);
   const t0 = performance.now();
   const worker = async () => {
     while (next < bodies.length) {
@@ -65,7 +76,9 @@ async function feed(node: NodeProcess, token: string, bodies: string[], count: n
     }
   };
   await Promise.all(Array.from({ length: FEEDERS }, worker));
-  return count / ((performance.now() - t0) / 1000);
+  const rate = count / ((performance.now() - t0) / 1000);
+  cpu?.push(((cpuMs(node.child.pid!) - c0) * 1000) / count);
+  return rate;
 }
 
 async function peerIngest(): Promise<Record<string, unknown>> {
@@ -81,11 +94,13 @@ async function peerIngest(): Promise<Record<string, unknown>> {
     await feed(node, token, batches('warm-s', 4_000, signer), 4_000);
     const unsigned: number[] = [];
     const signed: number[] = [];
+    const cpuUnsigned: number[] = [];
+    const cpuSigned: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const u = batches(`u${r}`, PER_ROUND);
-      unsigned.push(await feed(node, token, u, PER_ROUND));
+      unsigned.push(await feed(node, token, u, PER_ROUND, cpuUnsigned));
       const s = batches(`s${r}`, PER_ROUND, signer);
-      signed.push(await feed(node, token, s, PER_ROUND));
+      signed.push(await feed(node, token, s, PER_ROUND, cpuSigned));
     }
     const sample = (await (await fetch(`${node.webUrl}/api/articles/${encodeURIComponent('<s0.0@bench-signer>')}`)).json()) as { signedBy?: { name?: string } | null };
     const u = median(unsigned);
@@ -99,6 +114,11 @@ async function peerIngest(): Promise<Record<string, unknown>> {
       signedOfUnsigned: +(s / u).toFixed(2),
       roundsUnsigned: unsigned.map(Math.round),
       roundsSigned: signed.map(Math.round),
+      // The node process's CPU per article (all threads): what a verification adds, whatever the load.
+      cpuUsPerArticleUnsigned: Math.round(median(cpuUnsigned)),
+      cpuUsPerArticleSigned: Math.round(median(cpuSigned)),
+      verifyWorkers: process.env.NEWSMESH_VERIFY_WORKERS ?? 'default',
+      loadAverage1m: loadavg()[0],
       sampleSignedBy: sample.signedBy ?? null,
       target: { signedOfUnsignedMin: 0.6 },
       met: s / u >= 0.6,
@@ -116,13 +136,17 @@ async function signedPosts(): Promise<Record<string, unknown>> {
   try {
     node = await spawnNode(['--data', dir.dir], { NEWSMESH_LOG_LEVEL: 'warn' });
     await cannon(`${node.webUrl}/api/articles`, 2);
+    const c0 = cpuMs(node.child.pid!);
     const f = await cannon(`${node.webUrl}/api/articles`, 8);
+    const cpuUsPerPost = Math.round(((cpuMs(node.child.pid!) - c0) * 1000) / f.total2xx);
     const rows = (await (await fetch(`${node.webUrl}/api/groups/bench.api/articles?after=0&limit=1`)).json()) as { id: string }[];
     const one = (await (await fetch(`${node.webUrl}/api/articles/${encodeURIComponent(rows[0].id)}`)).json()) as { signature?: string; signedBy?: unknown };
     return {
       connections: 16,
       ...f,
       storedSigned: typeof one.signature === 'string' && one.signedBy !== null,
+      cpuUsPerPost,
+      loadAverage1m: loadavg()[0],
       target: { postsPerSec: 5000, p99Ms: 15 },
       met: f.postsPerSec >= 5000 && f.p99Ms < 15 && f.non2xx === 0,
     };
