@@ -9,7 +9,7 @@
 import { articleSignedBytes } from '../../protocol/article-signature';
 import type { Article } from '../../protocol/article';
 import type { ArticleSigner } from '../identity/article-signing';
-import type { VerifyItem, VerifyPool } from '../identity/verify-pool';
+import type { VerifyItem } from '../identity/verify-pool';
 import type { ErrorCode } from '../errors';
 import type { Store } from '../store/store';
 import type { Checked } from './commit-prep';
@@ -19,9 +19,16 @@ import type { Origin } from './origin';
 export const BAD_SIGNATURE_CODE: ErrorCode = 'NM_ERR_BAD_SIGNATURE';
 export const BAD_SIGNATURE_REASON = 'signature: does not verify with its signer key (the article was changed after signing, or another key made it)';
 
+/** What the screen needs of the verification pool (node/identity/verify-pool.ts). */
+export interface Verifier {
+  verify(items: VerifyItem[]): Promise<boolean[]>;
+  /** Items verified so far. */
+  readonly verified: number;
+}
+
 export interface SignatureScreenComponents {
   store: Store;
-  pool: VerifyPool;
+  pool: Verifier;
   signer: ArticleSigner;
 }
 
