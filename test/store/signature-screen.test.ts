@@ -77,7 +77,7 @@ describe('the signature screen', () => {
 
   it('refuses a changed article with NM_ERR_BAD_SIGNATURE and takes the rest of the batch', async () => {
     const good = signed({}, 3);
-    const changed = { ...signed({}, 4), body: 'changed\n' };
+    const changed: Record<string, unknown> = { ...signed({}, 4), body: 'changed\n' };
     const results = await ingest.submit([good, changed, makeArticle({}, 5)], { kind: 'peer', peer: 'p' });
     expect(results.map((r) => [r.status, r.code])).toEqual([
       ['accepted', undefined],
