@@ -21,6 +21,8 @@ export interface PeerService {
   peerForAuthorization(authorization: string | undefined): string | null;
   /** The known peer at this URL (trailing slashes ignored) and the token to call it with. */
   peerAtUrl(url: string): { name: string; token?: string } | null;
+  /** The peer whose node key this is (what the article page shows of a signer), or null. */
+  peerWithKey(key: string): { name: string } | null;
 }
 
 export interface MirrorService {

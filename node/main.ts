@@ -30,6 +30,9 @@ import { loadNodeKey, type NodeKey } from './identity/node-key';
 import { nodeRoutes } from './api/node-routes';
 import { defaultParts } from './parts';
 import { describeExposure } from './exposure';
+import { articleSigner } from './identity/article-signing';
+import { VerifyPool } from './identity/verify-pool';
+import { SignatureScreen } from './ingest/signature-screen';
 
 /** This machine's non-internal interface addresses: candidates for --public-url. */
 function machineAddresses(): string[] {
@@ -134,20 +137,24 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
   }
   logger.info({ fingerprint: nodeKey.fingerprint, key: nodeKey.key }, `node key ${nodeKey.fingerprint}`);
   const metrics = new Metrics();
-  const ingest = new Ingest({ store, clock, logger: logger.child({ component: 'ingest' }), metrics }, { name, maxArticleBytes: config.maxArticleBytes, acceptGroups: config.acceptGroups, maxGroups: config.maxGroups });
+  // Workers start at the first signed arrival: a node that sees none never starts a thread.
+  const pool = new VerifyPool(logger.child({ component: 'verify' }), config.tuning.verifyWorkers === undefined ? {} : { workers: config.tuning.verifyWorkers });
+  const signatures = new SignatureScreen({ store, pool, signer: articleSigner(nodeKey) });
+  const ingest = new Ingest({ store, clock, logger: logger.child({ component: 'ingest' }), metrics, signatures }, { name, maxArticleBytes: config.maxArticleBytes, acceptGroups: config.acceptGroups, maxGroups: config.maxGroups });
   await ingest.start();
   const identity = new NodeIdentity(name, nodeKey.key, nodeKey.fingerprint);
   const features = new FeatureRegistry();
   const service = new NodeService({ store, ingest, clock, metrics }, identity, features);
   const policy = nodeAddressPolicy(config, identity, clock, opts.resolve);
   const transport = opts.transport ?? new HttpTransport({ metrics, clock, policy }, { connectionsPerPeer: 8 });
-  const components: NodeComponents = { config, store, clock, logger, metrics, ingest, identity, features, service, nodeKey, transport, policy };
+  const components: NodeComponents = { config, store, clock, logger, metrics, ingest, identity, features, service, nodeKey, signatures, transport, policy };
   let parts: NodePart[];
   try {
     parts = (opts.parts ?? defaultParts).map((f) => f(components));
   } catch (err) {
     // A part refusing its config (e.g. a non-loopback --web without a password) must not leave the store locked.
     await transport.close();
+    await pool.close();
     await store.close();
     throw err;
   }
@@ -175,6 +182,7 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
     await peer.close().catch(() => undefined);
     for (const p of started.reverse()) await p.stop?.().catch(() => undefined);
     await transport.close();
+    await pool.close();
     await store.close();
     throw err;
   }
@@ -186,6 +194,7 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
       await Promise.all([web.close(), peer.close()]);
       await stopParts([...parts].reverse(), { clock, logger, transport, graceMs: opts.stopGraceMs ?? STOP_GRACE_MS });
       await ingest.flushed();
+      await pool.close();
       await store.close();
       logger.info(`newsmesh ${name} stopped`);
     })());

@@ -9,6 +9,7 @@ import type { NodeConfig } from './config';
 import type { FeatureRegistry } from './feature-services';
 import type { Ingest } from './ingest/ingest';
 import type { NodeIdentity } from './identity/node-identity';
+import type { SignatureScreen } from './ingest/signature-screen';
 import type { NodeKey } from './identity/node-key';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
@@ -32,6 +33,8 @@ export interface NodeComponents {
   service: NodeService;
   /** The node's Ed25519 identity (node/identity/node-key.ts). */
   nodeKey: NodeKey;
+  /** Signs what the owner injects, verifies signed arrivals once (node/ingest/signature-screen.ts). */
+  signatures: SignatureScreen;
   /** The one way to call other nodes, shared by gossip and mirror (closed by node/main.ts). */
   transport: Transport;
   /** Which addresses a URL named by a stranger may be dialled at (the transport checks its dials). */

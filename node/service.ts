@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { newMessageId } from '../protocol/message-id';
 import type { Article } from '../protocol/article';
-import { GROUPS_PAGE_MAX, type GroupInfo, type NewPost, type Overview, type Stats } from '../protocol/api';
+import { GROUPS_PAGE_MAX, type GroupInfo, type NewPost, type Overview, type SignedBy, type Stats } from '../protocol/api';
+import { fingerprint } from './identity/fingerprint';
 import type { Clock } from './clock';
 import { NmError, notFound, validationError } from './errors';
 import type { FeatureRegistry, MirrorService, PeerService, ReadingService } from './feature-services';
@@ -83,6 +84,20 @@ export class NodeService {
 
   async getArticle(id: string): Promise<Article> {
     return (await this.getStored(id)).article;
+  }
+
+  /** The article with who signed it (`GET /api/articles/ID`). */
+  async getArticleWithSigner(id: string): Promise<Article & { signedBy: SignedBy | null }> {
+    const article = await this.getArticle(id);
+    return { ...article, signedBy: this.signedBy(article) };
+  }
+
+  /** Who signed an article, by this node's knowledge (own key, a peer's key, or a stranger's), or null. */
+  signedBy(a: Pick<Article, 'signer'>): SignedBy | null {
+    if (a.signer === undefined) return null;
+    if (a.signer === this.identity.key) return { fingerprint: this.identity.fingerprint, name: this.name, peer: false, self: true };
+    const peer = this.peers?.peerWithKey(a.signer) ?? null;
+    return { fingerprint: fingerprint(a.signer), ...(peer ? { name: peer.name } : {}), peer: peer !== null, self: false };
   }
 
   async getStored(id: string): Promise<ArticleView> {

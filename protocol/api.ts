@@ -165,6 +165,21 @@ export const NodeInfoSchema = z.object({
 });
 export type NodeInfo = z.infer<typeof NodeInfoSchema>;
 
+/**
+ * Who signed an article, as this node knows them (`GET /api/articles/ID`'s `signedBy`, null
+ * when unsigned). Every stored signature was verified when the article was first accepted.
+ */
+export const SignedBySchema = z.object({
+  fingerprint: z.string(),
+  /** The signer's node name, when the key is this node's own or one of its peers'. */
+  name: z.string().optional(),
+  /** The key is one of this node's peers'. */
+  peer: z.boolean(),
+  /** The key is this node's own (its owner posted or imported the article here). */
+  self: z.boolean(),
+});
+export type SignedBy = z.infer<typeof SignedBySchema>;
+
 export const AddPeerSchema = z.strictObject({
   url: z.string().max(2048).url('url must be an absolute http(s) URL'),
   groups: z.string().max(WILDMAT_MAX_CHARS).optional(),

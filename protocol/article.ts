@@ -9,6 +9,7 @@ import { MessageIdSchema } from './message-id';
 import { GroupNameSchema } from './group-name';
 import { NodeNameSchema } from './node-name';
 import { controlCharProblem, isSingleLine, loneSurrogateProblem, utf8Bytes } from './text-rules';
+import { ArticleSignatureShape, signaturePairProblem } from './article-signature';
 
 /** Header text: no CR/LF and no other control characters (TAB is allowed). */
 const headerText = <T extends z.ZodString>(schema: T, what: string, one = what) =>
@@ -68,6 +69,8 @@ export const ArticleSchema = z.strictObject({
   path: z.array(NodeNameSchema).max(LIMITS.pathMax, `path takes at most ${LIMITS.pathMax} names`).default([]),
   headers: HeadersSchema.optional(),
   body: BodySchema,
+  /** Signed articles (article-signature.ts): both or neither; checked by the node that first accepts it. */
+  ...ArticleSignatureShape,
 });
 
 export type Article = z.infer<typeof ArticleSchema>;
@@ -86,8 +89,10 @@ export interface ArticleProblem {
   reason: string;
 }
 
-/** The rules that depend on the node: body size and the future-date window. */
-export function checkArticleRules(a: Pick<Article, 'body' | 'date'>, ctx: ArticleRuleContext): ArticleProblem | null {
+/** The rules that depend on the node (body size, the future-date window), and the signature pair. */
+export function checkArticleRules(a: Pick<Article, 'body' | 'date'> & Partial<Pick<Article, 'signature' | 'signer'>>, ctx: ArticleRuleContext): ArticleProblem | null {
+  const pair = signaturePairProblem(a);
+  if (pair) return pair;
   const bytes = utf8Bytes(a.body);
   if (bytes > ctx.maxBodyBytes) return { field: 'body', reason: `body is ${bytes} bytes, more than the limit of ${ctx.maxBodyBytes}` };
   if (Date.parse(a.date) > ctx.nowMs + LIMITS.futureSkewMs) return { field: 'date', reason: 'date is more than 24 hours in the future' };

@@ -16,8 +16,11 @@ import { messageIdProblem } from './message-id';
 import { isoFromRfc5322, parseHeaderBlock, rfc5322Date, type HeaderField } from './rfc5536';
 
 /** Header names this codec writes itself (lower case); a stored header of that name is escaped. */
-const OWN = new Set(['message-id', 'newsgroups', 'from', 'subject', 'date', 'references', 'path', 'mime-version', 'content-type', 'content-transfer-encoding']);
+const OWN = new Set(['message-id', 'newsgroups', 'from', 'subject', 'date', 'references', 'path', 'mime-version', 'content-type', 'content-transfer-encoding', 'x-newsmesh-signature', 'x-newsmesh-signer']);
 const EXACT_DATE = 'X-Newsmesh-Date';
+/** A signed article's wire fields (docs/protocol.md, "Article signatures"), as they are. */
+const SIGNATURE = 'X-Newsmesh-Signature';
+const SIGNER = 'X-Newsmesh-Signer';
 const ESCAPE = 'X-Newsmesh-Header-';
 /** Usenet's conventional tail of `Path`: marks the end, never a node of ours. */
 const PATH_TAIL = 'not-for-mail';
@@ -109,6 +112,7 @@ export function renderMimeHeaders(a: Article, cte: string): string {
   if (a.references.length > 0) out += headerLine('References', a.references.join(' '), false);
   if (Number.isNaN(d.getTime()) || d.getUTCMilliseconds() !== 0 || d.toISOString() !== a.date) out += `${EXACT_DATE}: ${a.date}\n`;
   if (a.headers) for (const name in a.headers) out += headerLine(escapedName(name), a.headers[name]);
+  if (a.signature !== undefined && a.signer !== undefined) out += `${SIGNER}: ${a.signer}\n${SIGNATURE}: ${a.signature}\n`;
   return `${out}MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: ${cte}\n`;
 }
 
@@ -254,6 +258,8 @@ export async function readMimeMessage(headerBlock: string, body: string, opts: M
   if (path[path.length - 1] === PATH_TAIL) path.pop();
 
   const subject = decodeText(h.core.get('subject') ?? '');
+  const signature = h.core.get(SIGNATURE.toLowerCase())?.trim();
+  const signer = h.core.get(SIGNER.toLowerCase())?.trim();
   return {
     ok: true,
     article: {
@@ -267,6 +273,9 @@ export async function readMimeMessage(headerBlock: string, body: string, opts: M
       path,
       ...(headerCount > 0 ? { headers } : {}),
       body: text,
+      // Verified by the node that imports it; a lone one is refused there (both or neither).
+      ...(signature !== undefined ? { signature } : {}),
+      ...(signer !== undefined ? { signer } : {}),
     },
   };
 }

@@ -98,6 +98,8 @@ export const ArticleResultSchema = z.object({
   id: z.string(),
   status: ResultStatusSchema,
   reason: z.string().optional(),
+  /** Added: a stable code for some refusals (`NM_ERR_BAD_SIGNATURE`: the signature does not verify). */
+  code: z.string().max(64).optional(),
 });
 export type ArticleResult = z.infer<typeof ArticleResultSchema>;
 

@@ -5,7 +5,9 @@
  * sub-thread collapses with its summary and no script. Nesting follows the tree rows'
  * depths within the slice; how far it indents is capped by CSS. Every text is escaped here.
  */
+import type { SignedBy } from '../protocol/api';
 import { timeHtml } from './dates';
+import { signerHtml } from './signer-html';
 import { escapeHtml, renderBody } from './text';
 import type { TreeRow } from './thread-tree';
 import { articleUrl } from './views';
@@ -18,6 +20,8 @@ export interface ConversationItem {
   parentId?: string;
   body: string;
   unread: boolean;
+  /** The signer's key (absent: unsigned). */
+  signer?: string;
 }
 
 export interface ConversationOptions {
@@ -27,6 +31,8 @@ export interface ConversationOptions {
   now: number;
   /** HTML of the reply form, placed under the article it answers. */
   replyForm?: { id: string; html: string };
+  /** Who signed an article, for its signer line (web/signer-html.ts); no line without it. */
+  signedBy?: (signer: string | undefined) => SignedBy | null;
 }
 
 const sameSubject = (a: string, b: string) => a.replace(/^(re:\s*)+/i, '').trim() === b.replace(/^(re:\s*)+/i, '').trim();
@@ -47,6 +53,7 @@ function articleHtml(item: ConversationItem, o: ConversationOptions): string {
     `<details open><summary><span class="who" id="${labelId}">${esc(row.from)}</span>${re} · ${timeHtml(row.date, o.now)}${subject}${fresh}${replies}</summary>` +
     `<article class="msg-card" aria-labelledby="${labelId}"${current ? ' aria-current="true"' : ''}>` +
     `<div class="body">${renderBody(item.body)}</div>` +
+    (o.signedBy ? signerHtml(o.signedBy(item.signer)) : '') +
     `<p class="msg-actions"><a class="reply-link" href="${url}?reply=1#reply">Reply</a>` +
     `<a href="${url}?view=article">One-article view</a>` +
     (item.parentId ? `<a href="${articleUrl(item.parentId)}#current">Parent</a>` : '') +

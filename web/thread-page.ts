@@ -80,7 +80,7 @@ export async function threadPage(reading: ReadingService, id: string, stored: Ar
     if (!s) return;
     const parent = [...s.article.references].reverse().find((r) => byId.has(r));
     const n = s.nums[group];
-    items.push({ row, seq: s.seq, parentId: parent, parentFrom: parent ? byId.get(parent)!.from : undefined, body: s.article.body, unread: n !== undefined && reading.isUnread(group, n) });
+    items.push({ row, seq: s.seq, parentId: parent, parentFrom: parent ? byId.get(parent)!.from : undefined, body: s.article.body, unread: n !== undefined && reading.isUnread(group, n), ...(s.article.signer ? { signer: s.article.signer } : {}) });
   });
   await reading.markRead(bodies.flatMap((s) => (s ? [s.nums] : [])));
   const meta = only && group === stored?.article.newsgroups[0] ? only : await reading.thread(group, root);

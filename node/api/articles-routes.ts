@@ -43,7 +43,7 @@ export const articlesRoutes: FastifyPluginAsyncZod<ApiRoutesOptions> = async (ap
     (req) => service.listArticles(req.params.group, req.query.after, req.query.limit),
   );
 
-  app.get('/api/articles/:id', { schema: { params: ArticleParamsSchema } }, (req) => service.getArticle(req.params.id));
+  app.get('/api/articles/:id', { schema: { params: ArticleParamsSchema } }, (req) => service.getArticleWithSigner(req.params.id));
 
   app.post('/api/articles', { bodyLimit: app.bodyLimits.article, schema: { body: NewPostSchema, response: { 201: PostResultSchema } } }, async (req, reply) => {
     const result = await service.post(req.body);

@@ -253,6 +253,11 @@ export class GossipEngine implements PeerService {
     return rec ? { name: rec.name, ...(rec.tokenOut ? { token: rec.tokenOut } : {}) } : null;
   }
 
+  peerWithKey(key: string): { name: string } | null {
+    const rec = this.table.byKey(key);
+    return rec ? { name: rec.name } : null;
+  }
+
   /** What this node keeps in memory about a peer (bounded; tests and diagnostics read it). */
   memoryOf(name: string): { openMarks: number; refused: number; deferred: number; knownHaves: number } {
     return { ...this.receiver.memoryOf(name), knownHaves: this.haves.count(name) };

@@ -88,7 +88,11 @@ export class VerifyPool {
     this.maxQueued = init.maxQueued ?? 20_000;
     this.chunk = init.chunk ?? 128;
     this.depth = init.depth ?? 2;
-    for (let i = 0; i < this.workers; i++) this.slots.push(this.spawn());
+  }
+
+  /** Threads start with the first batch: a node that never sees a signed article never starts one. */
+  private ensureStarted(): void {
+    if (this.slots.length === 0) for (let i = 0; i < this.workers; i++) this.slots.push(this.spawn());
   }
 
   /** Items queued or in flight. */
@@ -109,6 +113,7 @@ export class VerifyPool {
     // A request bigger than the whole queue still goes in once the queue is empty.
     while (this.queued > 0 && this.queued + items.length > this.maxQueued) await new Promise<void>((r) => this.room.push(r));
     if (this.closed) throw new Error('verification pool is closed');
+    this.ensureStarted();
     return new Promise<boolean[]>((resolve, reject) => {
       const request: Request = { results: new Array<boolean>(items.length).fill(false), left: items.length, resolve, reject };
       for (let base = 0; base < items.length; base += this.chunk) {

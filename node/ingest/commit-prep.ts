@@ -15,7 +15,7 @@ import { addAccepted, addTotals, type BuildState, type WireCopy } from './batch-
 import type { AcceptedEvent, CommitHook, CommitOutcome, CommitStage, CommitView, SubmissionOutcome, WriteOps } from './commit-hook';
 import type { Origin } from './origin';
 
-export type Checked = { ok: true; article: Article } | { ok: false; id: string; reason: string };
+export type Checked = { ok: true; article: Article } | { ok: false; id: string; reason: string; code?: string };
 
 /** One submission waiting for the writer. */
 export interface Pending {
@@ -130,7 +130,7 @@ export class WriterState {
       const res = p.items.map((item, index): ArticleResult => {
         // A refused copy leaves no trace under its id: the receiver remembers who sent it, so
         // a good copy of the same id is still taken, from any peer and from the owner.
-        if (!item.ok) return { id: item.id, status: 'rejected', reason: item.reason };
+        if (!item.ok) return { id: item.id, status: 'rejected', reason: item.reason, ...(item.code ? { code: item.code } : {}) };
         const a = item.article;
         const prior = histRecs[hist.get(a.id) ?? -1];
         if (seen.has(a.id) || pendingIds.has(a.id) || prior?.s === 'a') return { id: a.id, status: 'duplicate' };

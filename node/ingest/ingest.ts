@@ -20,6 +20,7 @@ import type { AcceptedEvent, CommitHook, CommitStage, WriteOps } from './commit-
 import { asError, WriterState, type Checked, type Pending, type Prepared, type Stage } from './commit-prep';
 import type { Origin } from './origin';
 import { groupRule, loopRule } from './rules';
+import type { SignatureScreen } from './signature-screen';
 import { WaitingRoom } from './waiting-room';
 
 export interface IngestComponents {
@@ -27,6 +28,8 @@ export interface IngestComponents {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  /** Signs what the owner injects and verifies signed arrivals before they queue (signature-screen.ts). */
+  signatures?: SignatureScreen;
 }
 
 export interface IngestInit {
@@ -130,7 +133,7 @@ export class Ingest {
       if (r.ok) return r;
       return { ok: false, id: claimedId(input) ?? '', reason: `${r.problem.field}: ${r.problem.reason}` };
     });
-    return this.enqueue({ items, origin, fresh: false, ...(opts.stage ? { stage: opts.stage } : {}) });
+    return this.screened(items, origin, () => this.enqueue({ items, origin, fresh: false, ...(opts.stage ? { stage: opts.stage } : {}) }));
   }
 
   /**
@@ -141,7 +144,17 @@ export class Ingest {
    */
   submitChecked(articles: Article[], origin: Origin, opts: { stage?: CommitStage; freshIds?: boolean; wire?: (WireCopy | undefined)[] } = {}): Promise<ArticleResult[]> {
     const { stage, wire } = opts;
-    return this.enqueue({ items: articles.map((article) => ({ ok: true, article })), origin, fresh: opts.freshIds ?? false, ...(stage ? { stage } : {}), ...(wire ? { wire } : {}) });
+    const items: Checked[] = articles.map((article) => ({ ok: true, article }));
+    return this.screened(items, origin, () => this.enqueue({ items, origin, fresh: opts.freshIds ?? false, ...(stage ? { stage } : {}), ...(wire ? { wire } : {}) }));
+  }
+
+  /**
+   * Signs or verifies a submission before it queues (signature-screen.ts). Nothing to verify:
+   * it queues in the same turn; else once the pool's verdicts are in, so the writer never waits.
+   */
+  private screened(items: Checked[], origin: Origin, go: () => Promise<ArticleResult[]>): Promise<ArticleResult[]> {
+    const verifying = this.c.signatures?.screen(items, origin) ?? null;
+    return verifying ? verifying.then(go) : go();
   }
 
   /**

@@ -35,7 +35,7 @@ interface Figures {
   total2xx: number;
 }
 
-function cannon(url: string, seconds: number): Promise<Figures> {
+export function cannon(url: string, seconds: number): Promise<Figures> {
   return new Promise((resolve, reject) => {
     autocannon(
       { url, method: 'POST', connections: CONNECTIONS, duration: seconds, headers: { 'content-type': 'application/json' }, body: POST },

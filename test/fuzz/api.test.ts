@@ -127,7 +127,11 @@ describe('fuzzing the local API', () => {
         if (answer.added !== added.length) throw new Error(`answered added=${answer.added}, but ${added.length} new articles are held`);
         const copies = JSON.parse(strictUtf8(bytes)).articles as Record<string, unknown>[];
         for (const id of added) {
-          const got = (await roundTrip({ method: 'GET', path: `/api/articles/${encodeURIComponent(id)}` })) as Record<string, unknown>;
+          const read = (await roundTrip({ method: 'GET', path: `/api/articles/${encodeURIComponent(id)}` })) as Record<string, unknown>;
+          // The owner's import of an unsigned article is signed by this node (docs/protocol.md, "Article signatures").
+          const { signedBy, signature, signer, ...unsigned } = read;
+          if (signer !== node.components.identity.key || typeof signature !== 'string' || (signedBy as { self?: boolean } | null)?.self !== true) throw new Error(`imported ${id} is not signed by this node: ${JSON.stringify(read).slice(0, 400)}`);
+          const got = unsigned;
           const matches = copies.some((c) => {
             if (c?.id !== id) return false;
             const path = (c.path as string[] | undefined) ?? [];

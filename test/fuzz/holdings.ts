@@ -112,8 +112,11 @@ export async function checkHoldings(node: TestNode): Promise<{ articles: number 
     if (list.length !== Math.min(g.count, LIMITS.indexPageMax)) throw new Error(`GET ${path} lists ${list.length} articles, the group says ${g.count}`);
     for (const o of list) {
       if (followed++ >= READ_BACK_MAX) break;
-      const a = await getJson(web, `/api/articles/${encodeURIComponent(o.id)}`);
+      const { signedBy, ...a } = (await getJson(web, `/api/articles/${encodeURIComponent(o.id)}`)) as Record<string, unknown>;
       const parsed = checkStoredArticle(a, o.id, config.maxArticleBytes);
+      // Every stored signature was verified (or made here): the API says who, or null when unsigned.
+      const named = signedBy !== null && typeof signedBy === 'object' && typeof (signedBy as { fingerprint?: unknown }).fingerprint === 'string';
+      if (parsed.signer === undefined ? signedBy !== null : !named) throw new Error(`${o.id}: signedBy ${JSON.stringify(signedBy)} does not match its signer ${String(parsed.signer)}`);
       if (!parsed.newsgroups.includes(g.name)) throw new Error(`${o.id} is listed in ${g.name} but not posted there`);
     }
   }

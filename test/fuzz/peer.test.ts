@@ -148,7 +148,9 @@ describe('fuzzing the peer protocol', () => {
           const c = sent[i];
           if (r.id !== c.id) throw new Error(`result ${i} names ${r.id}, the article was ${String(c.id)}`);
           const web = { method: 'GET', path: `/api/articles/${encodeURIComponent(r.id)}` };
-          const got = checkJsonAnswer(web, await send(node.webUrl, web));
+          // signedBy is this node's view of the signer (null: unsigned); the article itself must read back exactly.
+          const { signedBy, ...got } = checkJsonAnswer(web, await send(node.webUrl, web)) as Record<string, unknown>;
+          if ((signedBy === null) !== (c.signer === undefined)) throw new Error(`accepted ${r.id}: signedBy ${JSON.stringify(signedBy)} for signer ${String(c.signer)}`);
           const expected = { ...c, references: c.references ?? [], path: [node.name, ...((c.path as string[] | undefined) ?? [])] };
           if (!isDeepStrictEqual(got, expected)) throw new Error(`accepted ${r.id} reads back otherwise:\n  sent ${JSON.stringify(expected).slice(0, 400)}\n  read ${JSON.stringify(got).slice(0, 400)}`);
         }

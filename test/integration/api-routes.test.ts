@@ -51,6 +51,10 @@ describe('local API', () => {
       path: ['apinode'],
       headers: { Organization: 'Example' },
       body: 'Hello\r\nworld\n',
+      // Signed with the node key (docs/protocol.md, "Article signatures").
+      signature: expect.stringMatching(/^[A-Za-z0-9_-]{86}$/),
+      signer: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      signedBy: { fingerprint: expect.any(String), name: 'apinode', peer: false, self: true },
     });
     expect(Date.parse(a.date as string)).toBeGreaterThanOrEqual(before - 1000);
   });

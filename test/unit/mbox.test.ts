@@ -1,3 +1,5 @@
+import { articleSignatureValid, articleSigner } from '../../node/identity/article-signing';
+import { generateNodeKey } from '../../node/identity/node-key';
 import { ArticleSchema, type Article } from '../../protocol/article';
 import { MboxReader, parseMboxMessage, quoteBody, renderMboxMessage, unquoteBody, type MboxItem } from '../../protocol/mbox';
 import { detectArticleFormat, JsonlReader, renderJsonLine } from '../../protocol/jsonl';
@@ -66,6 +68,24 @@ describe('mboxrd codec', () => {
     expect(got.map((i) => i.ok)).toEqual([false, true]);
     expect(got[0]).toMatchObject({ ok: false, index: 1, reason: expect.stringMatching(/message 1 is larger than \d+ bytes; skipped/) });
     expect(got[1]).toMatchObject({ ok: true, index: 2, raw: 'Message-ID: <b@c>\n\nok\n' });
+  });
+});
+
+describe('signed articles in mbox', () => {
+  it('carries signature and signer in X-Newsmesh-Signer/-Signature and reads them back; a stored header of that name is escaped', async () => {
+    const signer = articleSigner(generateNodeKey());
+    const bare = make(1, 'signed body\nFrom a line\n', { headers: { 'X-Newsmesh-Signature': 'a header of the author', Organization: 'Ex' } });
+    const a = { ...bare, ...signer.sign(bare) };
+    const text = renderMboxMessage(a);
+    expect(text).toContain(`\nX-Newsmesh-Signer: ${a.signer}\nX-Newsmesh-Signature: ${a.signature}\n`);
+    expect(text).toContain('\nX-Newsmesh-Header-X-Newsmesh-Signature: a header of the author\n');
+    const [back] = await readAll(text, 7);
+    expect(back).toEqual({ ...a, references: [] });
+    expect(articleSignatureValid(back as typeof a)).toBe(true);
+    // Unsigned: no signature headers, none read back.
+    const [plain] = await readAll(renderMboxMessage(make(2, 'plain\n')), 64);
+    expect(plain).not.toHaveProperty('signature');
+    expect(plain).not.toHaveProperty('signer');
   });
 });
 

@@ -20,6 +20,7 @@ import { threadPage } from '../thread-page';
 import { threadTree } from '../thread-tree';
 import { articleUrl } from '../views';
 import { postForm } from './post-outcome';
+import { signerHtml } from '../signer-html';
 
 const ArticleQuerySchema = z.object({
   view: z.enum(['thread', 'article']).optional(),
@@ -54,6 +55,7 @@ async function articleView(deps: PageDeps, id: string, stored: ArticleView | und
     group: (article ?? members[0]).newsgroups[0],
     tree: threadTree(members),
     acceptedAt: stored ? new Date(stored.at).toISOString() : undefined,
+    signerHtml: article ? signerHtml(deps.service.signedBy(article)) : undefined,
     nums: stored?.nums ?? {},
   };
 }
@@ -92,6 +94,7 @@ export const articleRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) 
       threadSubject: page.subject,
       now: deps.clock.now(),
       replyForm: formHtml ? { id: stored!.article.id, html: formHtml } : undefined,
+      signedBy: (signer) => deps.service.signedBy({ signer }),
     });
     return sendHtml(reply, renderPage(deps, 'thread.njk', { nav: 'groups', ...page, conversation }), status);
   }
