@@ -20,7 +20,7 @@ import type { Ingest } from './ingest/ingest';
 import type { Metrics } from './metrics';
 import type { Store } from './store/store';
 import type { ArticleView, ThreadSummary } from './view-types';
-import { goneError } from './takedown/takedown-service';
+import { goneError, type TakedownService } from './takedown/takedown-service';
 
 export interface NodeServiceComponents {
   store: Store;
@@ -54,6 +54,11 @@ export class NodeService {
   /** Mirror jobs (the mirror part), or null. */
   get mirrors(): MirrorService | null {
     return this.features.get('mirrors');
+  }
+
+  /** Removals, cancels and block rules (the takedown part), or null. */
+  get takedown(): TakedownService | null {
+    return this.features.get('takedown');
   }
 
   /** Search, what is new, thread overviews, traffic series (the reading part), or null. */
