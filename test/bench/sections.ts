@@ -13,6 +13,7 @@ import { readingSection } from './reading';
 import { archiveSection } from './archive';
 import { securitySection } from './security';
 import { nntpSection } from './nntp';
+import { expirySection } from './expiry';
 
 export type Section = () => Promise<Record<string, unknown>>;
 
@@ -28,4 +29,5 @@ export const sections: Record<string, Section> = {
   security: securitySection,
   reading: readingSection,
   nntp: nntpSection,
+  expiry: expirySection,
 };
