@@ -14,7 +14,7 @@ import type { Clock } from '../clock';
 import type { CommitHook, CommitStage } from '../ingest/commit-hook';
 import type { Ingest } from '../ingest/ingest';
 import type { Logger } from '../logger';
-import { historyOps, timeKey } from '../store/history-index';
+import { timeKey, tombstoneOps } from '../store/history-index';
 import type { BatchOp, Store } from '../store/store';
 import type { Remover } from './remover';
 
@@ -86,7 +86,7 @@ export class Cancels {
               if (!a) continue;
               cur.refused.delete(r.id);
               const subs = this.c.store.subs;
-              ops.push(...historyOps(subs, a.id, { s: 'g', at, by: 'cancel', reason: 'cancelled by its poster' }), del(subs.cancels, a.id));
+              ops.push(...tombstoneOps(subs, a.id, { s: 'g', at, by: 'cancel', reason: 'cancelled by its poster' }), del(subs.cancels, a.id));
               ops.push(put(subs.removals, timeKey(at, a.id), { id: a.id, reason: 'cancelled by its poster (the cancel came first)', at, by: 'cancel', groups: a.newsgroups, subject: a.subject }));
             }
           },

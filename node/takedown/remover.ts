@@ -12,7 +12,7 @@ import type { ReadingService } from '../feature-services';
 import type { CommitView } from '../ingest/commit-hook';
 import type { Ingest } from '../ingest/ingest';
 import type { Logger } from '../logger';
-import { historyOps, timeKey } from '../store/history-index';
+import { timeKey, tombstoneOps } from '../store/history-index';
 import { key, prefixRange, unpad, lastPart } from '../store/keys';
 import type { RemovalBy, StoredArticle } from '../store/records';
 import type { BatchOp, Store } from '../store/store';
@@ -152,9 +152,7 @@ export class Remover {
     if (parent) ops.push(del(subs.children, key(parent, s.seq)));
     for (const g of Object.keys(s.nums)) ops.push(del(subs.groupIndex, key(g, s.nums[g])));
     const tomb = { s: 'g' as const, at: view.at, by: t.by, reason: t.reason };
-    // An owner's removal stands for good (no time-index entry, so the history sweep keeps it);
-    // cancels and expiries last as long as peers may still offer the id (--history-days).
-    ops.push(...(t.by === 'owner' ? [put(subs.history, a.id, tomb)] : historyOps(subs, a.id, tomb)));
+    ops.push(...tombstoneOps(subs, a.id, tomb));
     if (t.by !== 'expiry') {
       ops.push(put(subs.removals, timeKey(view.at, a.id), { id: a.id, reason: t.reason, at: view.at, by: t.by, groups: Object.keys(s.nums), subject: a.subject }));
     }
