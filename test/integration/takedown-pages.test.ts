@@ -33,6 +33,9 @@ describe('takedown pages', () => {
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe('/removals');
     expect(await articleStatus(node, id)).toBe(410);
+    const gonePage = await web.get(aurl(id));
+    expect(gonePage.status).toBe(410);
+    expect(gonePage.html).toContain("removed by this node&#39;s owner: spam, says the owner");
     const list = await web.get('/removals');
     expect(list.html).toContain('an unwanted subject');
     expect(list.html).toContain('spam, says the owner');
