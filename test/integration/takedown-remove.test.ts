@@ -64,6 +64,16 @@ describe('owner takedown', () => {
     expect((await postJson<{ added: number }>(`${b.webUrl}/api/import`, { articles: [body] })).body.added).toBe(0);
     expect(await articleStatus(b, x.id)).toBe(410);
     expect((await checkStore(b.components.store)).problems).toEqual([]);
+
+    // The removals list pages newest first with a Link to the next page.
+    const first = await fetch(`${b.webUrl}/api/removals?limit=1`);
+    expect(((await first.json()) as { id: string }[]).map((r) => r.id)).toEqual([x.id]);
+    const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')?.[1];
+    expect(next).toMatch(/^\/api\/removals\?before=[A-Za-z0-9_-]+&limit=1$/);
+    const second = (await getJson<{ id: string; reason: string }[]>(`${b.webUrl}${next}`));
+    expect(second).toHaveLength(1);
+    expect(second[0].reason).toBe('spam');
+    expect((await api(b, 'GET', '/api/removals?limit=0')).status).toBe(400);
   }, 30_000);
 
   it('block rules refuse future articles by group, from and key; listed and removable', async () => {
