@@ -2,6 +2,7 @@
  * Node configuration: the `start` flags of the contract as one zod schema, so flags and
  * environment variables are validated the same way and a bad value names its flag.
  */
+import { RetentionRulesSchema } from '../protocol/retention';
 import { z } from 'zod';
 import { LIMITS } from '../protocol/limits';
 import { NodeNameSchema } from '../protocol/node-name';
@@ -85,6 +86,14 @@ export const NodeConfigSchema = z.object({
   maxQueue: z.coerce.number().int().min(10, '--max-queue must be at least 10').max(100_000_000).default(1_000_000),
   /** Days a history record whose article is gone (a rejection, a tombstone) is kept. */
   historyDays: z.coerce.number().int().min(1, '--history-days must be at least 1').max(36_500).default(30),
+  /** Retention rules (`--retain 'comp.*=90d,*=365d'`, protocol/retention.ts); '' keeps everything. */
+  retain: z
+    .string()
+    .superRefine((v, ctx) => {
+      const r = RetentionRulesSchema.safeParse(v);
+      if (!r.success) ctx.addIssue({ code: 'custom', message: r.error.issues[0]?.message ?? '--retain is not valid' });
+    })
+    .default(''),
   /** pino level of the node's log (NEWSMESH_LOG_LEVEL). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Knobs for benchmarks and tests, not flags: the CLI reads them from the environment (tuningFromEnv). */
@@ -102,6 +111,12 @@ export const NodeConfigSchema = z.object({
       mirrorGiveUpMs: z.number().int().min(1).max(24 * 3600_000).default(15 * 60_000),
       /** Signature verification threads (0: on the main thread; default one per spare core, 1-4). NEWSMESH_VERIFY_WORKERS. */
       verifyWorkers: z.number().int().min(0).max(16).optional(),
+      /** Pause between retention sweeps (node/takedown/retention-job.ts). NEWSMESH_RETAIN_SWEEP_MS. */
+      retainSweepMs: z.number().int().min(10).max(24 * 3600_000).default(60_000),
+      /** Articles per expiry commit. NEWSMESH_RETAIN_SLICE. */
+      retainSlice: z.number().int().min(1).max(5_000).default(200),
+      /** Pause between expiry commits (ms). NEWSMESH_RETAIN_PAUSE_MS. */
+      retainPauseMs: z.number().int().min(0).max(60_000).default(10),
     })
     .prefault({}),
 });
@@ -118,6 +133,9 @@ const TUNING_ENV: [keyof Tuning, string, number][] = [
   ['mirrorFetchAhead', 'NEWSMESH_MIRROR_AHEAD', 8],
   ['mirrorGiveUpMs', 'NEWSMESH_MIRROR_GIVE_UP_MS', 24 * 3600_000],
   ['verifyWorkers', 'NEWSMESH_VERIFY_WORKERS', 16],
+  ['retainSweepMs', 'NEWSMESH_RETAIN_SWEEP_MS', 24 * 3600_000],
+  ['retainSlice', 'NEWSMESH_RETAIN_SLICE', 5_000],
+  ['retainPauseMs', 'NEWSMESH_RETAIN_PAUSE_MS', 60_000],
 ];
 
 /**

@@ -9,6 +9,7 @@ import type { AddPeer, MirrorJobInfo, PeerInfo, StartMirror } from '../protocol/
 import type { SearchHit, SearchIndexStatus, SearchQuery, UnreadGroup, UnreadThread } from '../protocol/reading';
 import type { Sample } from './reading/series';
 import type { ArticleView, ThreadRow, ThreadSummary } from './view-types';
+import type { TakedownService } from './takedown/takedown-service';
 
 export interface PeerService {
   list(): Promise<PeerInfo[]>;
@@ -89,6 +90,8 @@ export interface Features {
   peers: PeerService;
   mirrors: MirrorService;
   reading: ReadingService;
+  /** Removals, cancels, the owner's posted list and block rules (node/takedown). */
+  takedown: TakedownService;
 }
 
 /**

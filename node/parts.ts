@@ -8,7 +8,9 @@ import { readingPartFactory } from './reading/reading-part';
 import { nntpPartFactory } from './nntp/nntp-part';
 import { webPart } from '../web/part';
 import { historyExpiryPart } from './ingest/history-expiry';
+import { takedownPart } from './takedown/takedown-part';
 
 // Built in this order, each seeing the features of those before it: nntp needs gossip's peers at
-// once; mirror and reading look peers up when asked; the web pages come last.
-export const defaultParts: PartFactory[] = [gossipPartFactory, mirrorPart, nntpPartFactory, readingPartFactory, historyExpiryPart, webPart];
+// once; mirror and reading look peers up when asked; the web pages come last. Takedown starts
+// first: its block rules and pending cancels are loaded before gossip and mirror jobs run.
+export const defaultParts: PartFactory[] = [takedownPart, gossipPartFactory, mirrorPart, nntpPartFactory, readingPartFactory, historyExpiryPart, webPart];

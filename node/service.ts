@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { newMessageId } from '../protocol/message-id';
+import { CANCEL_LOCK_HEADER } from '../protocol/cancel-lock';
 import type { Article } from '../protocol/article';
 import { GROUPS_PAGE_MAX, type GroupInfo, type NewPost, type Overview, type SignedBy, type Stats } from '../protocol/api';
 import { fingerprint } from './identity/fingerprint';
@@ -20,6 +21,7 @@ import type { Ingest } from './ingest/ingest';
 import type { Metrics } from './metrics';
 import type { Store } from './store/store';
 import type { ArticleView, ThreadSummary } from './view-types';
+import { goneError, type TakedownService } from './takedown/takedown-service';
 
 export interface NodeServiceComponents {
   store: Store;
@@ -53,6 +55,11 @@ export class NodeService {
   /** Mirror jobs (the mirror part), or null. */
   get mirrors(): MirrorService | null {
     return this.features.get('mirrors');
+  }
+
+  /** Removals, cancels and block rules (the takedown part), or null. */
+  get takedown(): TakedownService | null {
+    return this.features.get('takedown');
   }
 
   /** Search, what is new, thread overviews, traffic series (the reading part), or null. */
@@ -102,7 +109,11 @@ export class NodeService {
 
   async getStored(id: string): Promise<ArticleView> {
     const s = await this.c.store.getStored(id);
-    if (!s) throw notFound(`article ${id}`);
+    if (!s) {
+      // Gone on purpose (a tombstone): 410 with who removed it, not a plain 404.
+      const gone = await this.features.get('takedown')?.gone(id);
+      throw gone ? goneError(id, gone) : notFound(`article ${id}`);
+    }
     return s;
   }
 
@@ -113,30 +124,33 @@ export class NodeService {
     return { root: rootId, articles: stored.filter((s): s is ArticleView => s !== undefined) };
   }
 
-  /** Posts a new local article; resolves once it is on disk. */
-  async post(input: NewPost): Promise<{ id: string }> {
+  /** Posts a new local article; resolves once it is on disk. With takedown, it carries a Cancel-Lock whose key is answered. */
+  async post(input: NewPost): Promise<{ id: string; cancelKey?: string }> {
     const now = this.c.ingest.stamp();
     // 48 random bits from randomUUID, which draws on a cached entropy pool (randomBytes per post cost ~4% CPU).
+    const id = newMessageId(this.name, now, randomUUID().slice(0, 13).replace('-', ''));
+    const takedown = this.features.get('takedown');
+    const headers = takedown ? { ...input.headers, [CANCEL_LOCK_HEADER]: takedown.cancelLock(id) } : input.headers;
     const article = {
-      id: newMessageId(this.name, now, randomUUID().slice(0, 13).replace('-', '')),
+      id,
       newsgroups: input.newsgroups,
       from: input.from,
       subject: input.subject,
       date: new Date(now).toISOString(),
       references: input.references ?? [],
       path: [],
-      ...(input.headers ? { headers: input.headers } : {}),
+      ...(headers ? { headers } : {}),
       body: input.body,
     };
     // Refused here, a bad local post leaves no trace (no history entry for an id nobody saw).
     const check = this.c.ingest.check(article);
     if (!check.ok) throw validationError(check.problem.field, check.problem.reason);
-    const [result] = await this.c.ingest.submitChecked([check.article], { kind: 'local' }, { freshIds: true });
+    const [result] = await this.c.ingest.submitChecked([check.article], { kind: 'local' }, { freshIds: true, ...(takedown ? { stage: takedown.postedStage() } : {}) });
     if (result.status !== 'accepted') {
       const field = result.reason?.split(':')[0] ?? 'article';
       throw new NmError('NM_ERR_VALIDATION', result.reason ?? `article ${result.status}`, field);
     }
-    return { id: article.id };
+    return { id: article.id, ...(takedown ? { cancelKey: takedown.cancelKey(id) } : {}) };
   }
 
   async stats(): Promise<Stats> {

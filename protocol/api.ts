@@ -28,7 +28,8 @@ export const NewPostSchema = z.strictObject({
 });
 export type NewPost = z.infer<typeof NewPostSchema>;
 
-export const PostResultSchema = z.object({ id: z.string() });
+/** `cancelKey`: the RFC 8315 Cancel-Key of the post, given back only to its poster (protocol/cancel-lock.ts). */
+export const PostResultSchema = z.object({ id: z.string(), cancelKey: z.string().optional() });
 
 export const GroupParamsSchema = z.object({ group: UserGroupNameSchema });
 export const ArticleParamsSchema = z.object({ id: MessageIdSchema });

@@ -21,6 +21,7 @@ import { newThreadRoutes } from './routes/new-thread-routes';
 import { peerRoutes } from './routes/peer-routes';
 import { readRoutes } from './routes/read-routes';
 import { readingPageRoutes } from './routes/reading-routes';
+import { takedownPageRoutes } from './routes/takedown-routes';
 
 export interface PagesOptions extends PageDeps {
   staticDir: string;
@@ -65,6 +66,6 @@ export const pagesPlugin: FastifyPluginAsync<PagesOptions> = async (app, opts) =
     return sendPage(deps, reply, 'error.njk', { title: TITLES[nm.code] ?? 'Request refused', message }, nm.statusCode);
   });
 
-  for (const routes of [readRoutes, newThreadRoutes, articleRoutes, feedRoutes, peerRoutes, mirrorRoutes]) await app.register(routes, deps);
+  for (const routes of [readRoutes, newThreadRoutes, articleRoutes, feedRoutes, peerRoutes, mirrorRoutes, takedownPageRoutes]) await app.register(routes, deps);
   await app.register(readingPageRoutes, { ...deps, staticDir: opts.staticDir });
 };

@@ -32,7 +32,7 @@ export async function checkDataDir(dir: string, opts: { reindex?: (line: string)
   } finally {
     await store.close();
   }
-  const what = `${report.articles} articles, ${report.groups} groups, ${report.indexEntries} index entries, ${report.history.accepted} accepted and ${report.history.rejected} rejected in history`;
+  const what = `${report.articles} articles, ${report.groups} groups, ${report.indexEntries} index entries, ${report.history.accepted} accepted and ${report.history.rejected - report.history.removed} rejected in history${report.history.removed > 0 ? `, ${report.history.removed} tombstones` : ''}`;
   return { report, what };
 }
 

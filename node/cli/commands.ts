@@ -10,6 +10,7 @@ import { peersCommand } from './peers';
 import { mirrorsCommand } from './mirrors';
 import { groupsCommand, showCommand, threadsCommand } from './read';
 import { replyCommand } from './reply';
+import { blockCommand, cancelCommand, removalsCommand, removeCommand } from './takedown';
 
 export const commands: (() => Command)[] = [
   startCommand,
@@ -24,4 +25,8 @@ export const commands: (() => Command)[] = [
   exportCommand,
   importCommand,
   peersCommand,
+  cancelCommand,
+  removeCommand,
+  removalsCommand,
+  blockCommand,
 ];

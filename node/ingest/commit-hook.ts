@@ -11,7 +11,7 @@
  */
 import type { Article } from '../../protocol/article';
 import type { ArticleResult } from '../../protocol/peer-messages';
-import type { HistoryRecord } from '../store/records';
+import type { GroupMeta, HistoryRecord, ThreadMeta } from '../store/records';
 import type { BatchOp } from '../store/store';
 import type { Origin } from './origin';
 
@@ -77,6 +77,24 @@ export interface CommitView {
    * read as accepted, so a record built from it cannot undo one of them.
    */
   history(id: string): HistoryRecord | undefined;
+  /**
+   * Edits of the writer's own state for builders that take articles out (node/takedown): the
+   * writer keeps group metadata, thread metadata and counters in memory, so a removal must
+   * change them here, in the commit, not behind the writer's back.
+   */
+  edit: CommitEdit;
+}
+
+/** See CommitView.edit. Group and counter records of what was edited join the commit's batch. */
+export interface CommitEdit {
+  /** The writer's live metadata of a group (change it in place), or undefined. */
+  group(name: string): GroupMeta | undefined;
+  /** Thread metadata (`group NUL root`) as of this commit. */
+  thread(key: string): ThreadMeta | undefined;
+  /** Replaces (or, with undefined, deletes) a thread record; the op joins the batch. */
+  setThread(key: string, meta: ThreadMeta | undefined): void;
+  /** One article fewer on the node; its groups' metadata is written with the commit. */
+  articleRemoved(groups: readonly string[]): void;
 }
 
 /** Records that ride a group commit without an article: fixed ops, or a builder run in the commit. */

@@ -12,7 +12,8 @@ import { key } from '../store/keys';
 import type { Counters, GroupMeta, ThreadMeta } from '../store/records';
 import type { BatchOp, Store } from '../store/store';
 import { addAccepted, addTotals, type BuildState, type WireCopy } from './batch-builder';
-import type { AcceptedEvent, CommitHook, CommitOutcome, CommitStage, CommitView, SubmissionOutcome, WriteOps } from './commit-hook';
+import type { AcceptedEvent, CommitEdit, CommitHook, CommitOutcome, CommitStage, CommitView, SubmissionOutcome, WriteOps } from './commit-hook';
+import type { HistoryRecord } from '../store/records';
 import type { Origin } from './origin';
 
 export type Checked = { ok: true; article: Article } | { ok: false; id: string; reason: string; code?: string };
@@ -51,6 +52,12 @@ export interface Prepared {
   /** Plain writes whose builder threw: answered with the error, the rest of the commit stands. */
   refused: Map<Pending, Error>;
   epoch: number;
+}
+
+/** Why an id with a tombstone is refused (history `g`). */
+export function goneReason(h: HistoryRecord): string {
+  const who = h.by === 'cancel' ? 'cancelled by its poster' : h.by === 'expiry' ? 'expired on this node' : "removed by this node's owner";
+  return `id: ${who}; it is not taken again`;
 }
 
 export const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
@@ -134,6 +141,8 @@ export class WriterState {
         const a = item.article;
         const prior = histRecs[hist.get(a.id) ?? -1];
         if (seen.has(a.id) || pendingIds.has(a.id) || prior?.s === 'a') return { id: a.id, status: 'duplicate' };
+        // A tombstone: the article was taken out on purpose (node/takedown) and stays out.
+        if (prior?.s === 'g') return { id: a.id, status: 'rejected', reason: goneReason(prior) };
         const reason = this.vet(a, p.origin);
         if (reason !== null) return { id: a.id, status: 'rejected', reason };
         seen.add(a.id);
@@ -159,7 +168,22 @@ export class WriterState {
     });
     if (accepted.length > 0) addTotals(ops, st, touched);
     // Plain writes last: a builder sees this commit's acceptances and the one still being written.
-    const view: CommitView = { at: now, history: (id) => (seen.has(id) || pendingIds.has(id) ? { s: 'a', at: now } : this.store.historySync([id])[0]) };
+    const edited = new Set<string>();
+    let removedCount = 0;
+    const edit: CommitEdit = {
+      group: (name) => this.groups.get(name),
+      thread: (k) => (st.threads.has(k) ? st.threads.get(k) : this.overlay.threads.has(k) ? this.overlay.threads.get(k) : this.store.threadsSync([k])[0]),
+      setThread: (k, meta) => {
+        st.threads.set(k, meta);
+        ops.push(meta ? ({ type: 'put', sublevel: st.subs.threads, key: k, value: { ...meta } } as unknown as BatchOp) : ({ type: 'del', sublevel: st.subs.threads, key: k } as unknown as BatchOp));
+      },
+      articleRemoved: (groups) => {
+        st.counters.articles--;
+        removedCount++;
+        for (const g of groups) edited.add(g);
+      },
+    };
+    const view: CommitView = { at: now, history: (id) => (seen.has(id) || pendingIds.has(id) ? { s: 'a', at: now } : this.store.historySync([id])[0]), edit };
     const refused = new Map<Pending, Error>();
     for (const p of take) {
       if (!p.write) continue;
@@ -170,6 +194,8 @@ export class WriterState {
         refused.set(p, new Error(`write refused: ${asError(err).message}`, { cause: err }));
       }
     }
+    // A removal changed metadata the acceptances may have written above: the later put wins.
+    if (removedCount > 0 || edited.size > 0) addTotals(ops, st, edited);
     this.counters = st.counters;
     this.overlay = { ids: seen, threads: st.threads };
     return { take, ops, results, outcome: { at: now, accepted, submissions }, stages, own, refused, epoch };
@@ -189,8 +215,8 @@ export class WriterState {
     const out = new Map<string, ThreadMeta | undefined>();
     const missing: string[] = [];
     for (const k of keys) {
-      const pending = this.overlay.threads.get(k);
-      if (pending) out.set(k, pending);
+      // has(): a thread the previous commit deleted (a removal) is gone even before its write lands.
+      if (this.overlay.threads.has(k)) out.set(k, this.overlay.threads.get(k));
       else missing.push(k);
     }
     const metas = missing.length > 0 ? this.store.threadsSync(missing) : [];

@@ -86,7 +86,8 @@ export class HistoryExpiry {
         const ops: BatchOp[] = [];
         for (const [id] of found) {
           const h = view.history(id);
-          if (h && h.s !== 'a') ops.push(...historyOps(subs, id, h).slice(1));
+          // An owner's tombstone stands for good: it gets no time-index entry (store/history-index.ts).
+          if (h && h.s !== 'a' && !(h.s === 'g' && h.by === 'owner')) ops.push(...historyOps(subs, id, h).slice(1));
         }
         ops.push(putMeta(this.c.store, next));
         return ops;

@@ -245,7 +245,8 @@ export class MirrorRunner {
         let end = start;
         for (; end < page.entries.length && missing.length < this.init.batchIds; end++) {
           const h = hist[end];
-          if (h?.s === 'a') held++;
+          // A tombstone (removed, cancelled or expired here on purpose) counts as held: never fetched again.
+          if (h?.s === 'a' || h?.s === 'g') held++;
           // A recent rejection was counted when it happened and is not fetched again; an old
           // one gets another chance, as the ingest would give it.
           else if (!h || now - h.at >= LIMITS.rejectedMemoryMs) missing.push(page.entries[end].id);

@@ -15,7 +15,8 @@ export interface CheckReport {
   articles: number;
   groups: number;
   indexEntries: number;
-  history: { accepted: number; rejected: number };
+  /** `rejected` counts every record that is not `accepted` (tombstones too); `removed` the tombstones. */
+  history: { accepted: number; rejected: number; removed: number };
   /** Total problems found (only the first `maxListed` are kept in `problems`). */
   problemCount: number;
   problems: string[];
@@ -66,6 +67,7 @@ export async function checkStore(store: Store, opts: { maxListed?: number } = {}
   const perGroup = new Map<string, IndexAgg>();
   const indexEntries = await inChunks(subs.groupIndex.iterator(), async (chunk) => {
     const stored = await subs.articles.getMany(chunk.map(([, v]) => v.id));
+    const removedIds = new Set((await subs.history.getMany(chunk.map(([, v]) => v.id))).flatMap((h, i) => (h?.s === 'g' ? [chunk[i][1].id] : [])));
     chunk.forEach(([k, v], i) => {
       const group = k.slice(0, k.indexOf(SEP));
       const n = unpad(lastPart(k));
@@ -76,7 +78,7 @@ export async function checkStore(store: Store, opts: { maxListed?: number } = {}
       if (agg.lastDate === null || v.date > agg.lastDate) agg.lastDate = v.date;
       perGroup.set(group, agg);
       const s = stored[i];
-      if (!s) found.add(`group index ${group} #${n} names ${v.id}, which is not in articles`);
+      if (!s) found.add(`group index ${group} #${n} names ${v.id}, which is not in articles${removedIds.has(v.id) ? ' (it has a tombstone: half-removed)' : ''}`);
       else if (s.article.newsgroups.includes(group) && s.nums[group] !== n) found.add(`group index ${group} #${n} names ${v.id}, but the article has number ${s.nums[group]} there`);
       else if (!s.article.newsgroups.includes(group)) found.add(`group index ${group} #${n} names ${v.id}, which is not posted to ${group}`);
     });
@@ -94,14 +96,15 @@ export async function checkStore(store: Store, opts: { maxListed?: number } = {}
         if (typeof s.nums[g] !== 'number') found.add(`article ${id} has no number in ${g}`);
         else numsPerGroup.set(g, (numsPerGroup.get(g) ?? 0) + 1);
       }
-      if (hist[i]?.s !== 'a') found.add(`article ${id} has no "accepted" history entry`);
+      if (hist[i]?.s === 'g') found.add(`article ${id} is stored, but history holds its tombstone (${hist[i]?.by ?? 'removed'}): half-removed`);
+      else if (hist[i]?.s !== 'a') found.add(`article ${id} has no "accepted" history entry`);
     });
   });
 
   // 3. History: accepted entries and articles are the same set (2. checked one direction);
   //    every other record has its entry in the time index that expires it (once records from
   //    before that index have been indexed), and every index entry reads as a time and an id.
-  const history = { accepted: 0, rejected: 0 };
+  const history = { accepted: 0, rejected: 0, removed: 0 };
   const timeIndexed = ((await subs.meta.get(HISTORY_INDEX_META)) as { done?: boolean } | undefined)?.done === true;
   await inChunks(subs.history.iterator(), async (chunk) => {
     const accepted = chunk.filter(([, h]) => h.s === 'a');
@@ -111,7 +114,9 @@ export async function checkStore(store: Store, opts: { maxListed?: number } = {}
     accepted.forEach(([id], i) => {
       if (!stored[i]) found.add(`history says ${id} was accepted, but it is not in articles`);
     });
-    const others = chunk.filter(([, h]) => h.s !== 'a');
+    history.removed += chunk.filter(([, h]) => h.s === 'g').length;
+    // An owner's tombstone stands for good: it has no time-index entry on purpose.
+    const others = chunk.filter(([, h]) => h.s !== 'a' && !(h.s === 'g' && h.by === 'owner'));
     if (!timeIndexed || others.length === 0) return;
     const entries = await subs.historyByTime.getMany(others.map(([id, h]) => timeKey(h.at, id)));
     others.forEach(([id, h], i) => {
@@ -135,7 +140,8 @@ export async function checkStore(store: Store, opts: { maxListed?: number } = {}
     if (meta.count !== count) found.add(`group ${name}: metadata count ${meta.count}, but the index holds ${count}`);
     if (agg && meta.low !== agg.min) found.add(`group ${name}: metadata low ${meta.low}, but the lowest indexed number is ${agg.min}`);
     if (agg && meta.high < agg.max) found.add(`group ${name}: metadata high ${meta.high}, below the highest indexed number ${agg.max}`);
-    if (agg && meta.lastPostAt !== agg.lastDate) found.add(`group ${name}: lastPostAt ${meta.lastPostAt}, but the newest indexed date is ${agg.lastDate}`);
+    // Removals leave lastPostAt as it was (the last post did happen): only a date below the newest indexed one is wrong.
+    if (agg && (meta.lastPostAt === null || (agg.lastDate !== null && meta.lastPostAt < agg.lastDate))) found.add(`group ${name}: lastPostAt ${meta.lastPostAt}, but the newest indexed date is ${agg.lastDate}`);
   }
   for (const name of perGroup.keys()) if (!metas.has(name)) found.add(`group ${name} has index entries but no metadata`);
   for (const [name, n] of numsPerGroup) {
@@ -175,8 +181,11 @@ export async function checkStore(store: Store, opts: { maxListed?: number } = {}
   for await (const name of subs.peers.keys()) peers.add(name);
   await inChunks(subs.queues.iterator(), async (chunk) => {
     const stored = await subs.articles.getMany(chunk.map(([, e]) => e.id));
+    const hist = await subs.history.getMany(chunk.map(([, e]) => e.id));
     chunk.forEach(([k, e], i) => {
       const peer = k.slice(0, k.indexOf(SEP));
+      // A row of an article removed since is stale, not wrong: the sender skips what is gone.
+      if (!stored[i] && hist[i]?.s === 'g') return;
       if (!stored[i]) found.add(`queue of ${peer} holds ${e.id}, which is not in articles`);
       else if (stored[i]!.seq !== unpad(lastPart(k))) found.add(`queue of ${peer} holds ${e.id} under seq ${unpad(lastPart(k))}, but the article has seq ${stored[i]!.seq}`);
       if (!peers.has(peer)) found.add(`queue of ${peer} belongs to no known peer`);

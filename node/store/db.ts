@@ -5,7 +5,7 @@
  */
 import { Level } from 'level';
 import type { AbstractSublevel } from 'abstract-level';
-import type { GroupMeta, HistoryRecord, OverviewRecord, QueueRow, StoredArticle, ThreadMeta } from './records';
+import type { GroupMeta, HistoryRecord, OverviewRecord, QueueRow, RemovalRecord, StoredArticle, ThreadMeta } from './records';
 
 type Root = Level<string, unknown>;
 export type Sub<V> = AbstractSublevel<Root, string | Buffer | Uint8Array, string, V>;
@@ -43,6 +43,14 @@ export interface Sublevels {
   readMarks: Sub<unknown>;
   /** id -> the exact bytes of an article that arrived by NNTP (binary; owned by ingest, read by nntp) */
   wire: Sub<Buffer>;
+  /** Owned by node/takedown: pad(at) NUL id -> RemovalRecord (owner removals and honoured cancels). */
+  removals: Sub<RemovalRecord>;
+  /** Owned by node/takedown: target id -> PendingCancel (cancels not yet checked against their target). */
+  cancels: Sub<unknown>;
+  /** Owned by node/takedown: rule id -> BlockRule. */
+  blocks: Sub<unknown>;
+  /** Owned by node/takedown: pad(at) NUL id -> id of the articles posted from this node (the owner's list with cancel keys). */
+  posted: Sub<string>;
 }
 
 export const SUBLEVEL_NAMES: Record<keyof Sublevels, string> = {
@@ -62,6 +70,10 @@ export const SUBLEVEL_NAMES: Record<keyof Sublevels, string> = {
   threadOverview: 'tov',
   readMarks: 'read',
   wire: 'wire',
+  removals: 'rmv',
+  cancels: 'cxl',
+  blocks: 'blk',
+  posted: 'mine',
 };
 
 /** Sublevels whose values are raw bytes rather than JSON. */

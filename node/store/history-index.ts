@@ -41,3 +41,12 @@ export function expireOps(subs: Sublevels, k: string, alsoRecord: boolean): Batc
   if (alsoRecord) ops.push(del(subs.history, lastPart(k)));
   return ops;
 }
+
+/**
+ * The tombstone of an article removed on purpose (node/takedown): an owner's removal stands for
+ * good (no time-index entry, so the sweep never drops it; check.ts knows), a cancel's or an
+ * expiry's lasts --history-days, as long as peers may still offer the id.
+ */
+export function tombstoneOps(subs: Sublevels, id: string, rec: HistoryRecord & { s: 'g' }): BatchOp[] {
+  return rec.by === 'owner' ? [put(subs.history, id, rec)] : historyOps(subs, id, rec);
+}

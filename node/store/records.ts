@@ -53,10 +53,29 @@ export interface ThreadMeta {
   lastDate: string;
 }
 
+/**
+ * `a` accepted (the article is here), `r` a refusal older versions wrote, `g` gone: a tombstone
+ * of an article removed on purpose (node/takedown), so it is never fetched or taken again.
+ */
 export interface HistoryRecord {
-  s: 'a' | 'r';
+  s: 'a' | 'r' | 'g';
   at: number;
   reason?: string;
+  /** Tombstones: who removed it. Owner tombstones never expire (they have no time-index entry). */
+  by?: RemovalBy;
+}
+
+export type RemovalBy = 'owner' | 'cancel' | 'expiry';
+
+/** A row of the removals log (node/takedown): owner removals and honoured cancels. */
+export interface RemovalRecord {
+  id: string;
+  reason: string;
+  at: number;
+  by: RemovalBy;
+  /** The groups it was in (the group page notes removals there). */
+  groups: string[];
+  subject?: string;
 }
 
 /** One row of a peer's outbound queue (node/feed/feed-queues.ts). */

@@ -14,6 +14,7 @@ import { archiveSection } from './archive';
 import { securitySection } from './security';
 import { nntpSection } from './nntp';
 import { signedSection } from './signed';
+import { expirySection } from './expiry';
 
 export type Section = () => Promise<Record<string, unknown>>;
 
@@ -30,4 +31,5 @@ export const sections: Record<string, Section> = {
   reading: readingSection,
   nntp: nntpSection,
   signed: signedSection,
+  expiry: expirySection,
 };

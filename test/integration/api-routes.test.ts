@@ -19,8 +19,10 @@ const get = async <T>(path: string): Promise<T> => {
 async function post(body: Record<string, unknown>): Promise<string> {
   const res = await fetch(`${node.webUrl}/api/articles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(res.status).toBe(201);
-  const data = (await res.json()) as { id: string };
-  expect(Object.keys(data)).toEqual(['id']);
+  const data = (await res.json()) as { id: string; cancelKey: string };
+  // The poster's Cancel-Key (issue 12) comes back with the id.
+  expect(Object.keys(data)).toEqual(['id', 'cancelKey']);
+  expect(data.cancelKey).toMatch(/^sha256:[A-Za-z0-9+/]{43}=$/);
   return data.id;
 }
 
@@ -49,7 +51,7 @@ describe('local API', () => {
       date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       references: [],
       path: ['apinode'],
-      headers: { Organization: 'Example' },
+      headers: { Organization: 'Example', 'Cancel-Lock': expect.stringMatching(/^sha256:[A-Za-z0-9+\/]{43}=$/) },
       body: 'Hello\r\nworld\n',
       // Signed with the node key (docs/protocol.md, "Article signatures").
       signature: expect.stringMatching(/^[A-Za-z0-9_-]{86}$/),

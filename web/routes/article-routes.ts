@@ -82,7 +82,9 @@ export const articleRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) 
     if (view === 'article' || !reading) {
       const v = await articleView(deps, id, stored);
       const form = formState?.form ?? (v.article ? replyForm(v.article, '') : undefined);
-      return sendPage(deps, reply, 'article.njk', { nav: 'groups', ...v, form, error: formState?.error, csrf, threadView: reading !== null }, status);
+      const takedown = deps.service.takedown;
+      const moderation = takedown && v.article ? { postedHere: takedown.postedHere(v.article) } : undefined;
+      return sendPage(deps, reply, 'article.njk', { nav: 'groups', ...v, form, error: formState?.error, csrf, threadView: reading !== null, moderation }, status);
     }
     const page = await threadPage(reading, id, stored);
     const formHtml =

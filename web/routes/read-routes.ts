@@ -70,7 +70,8 @@ export const readRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) => 
     // Unread marks are on the page: a change of read marks makes a cached page stale.
     const key = `${group}\n${before ?? ''}\n${service.reading?.readVersion() ?? ''}`;
     const window = Math.floor(deps.clock.now() / PAGE_CACHE_WINDOW_MS);
-    const cached = info && cache.get(key, info.high, window);
+    // A removal changes the count, not the high mark: both key the cached page.
+    const cached = info && cache.get(key, info.high * 1e7 + info.count, window);
     if (cached) return sendHtml(reply, cached.replace(CSRF_SLOT, reply.generateCsrf()));
     // One extra row says whether an older page exists, without counting threads.
     const rows = await service.listThreads(group, THREADS_PER_PAGE + 1, before);
@@ -78,8 +79,9 @@ export const readRoutes: FastifyPluginAsyncZod<PageDeps> = async (app, deps) => 
     const threads = rows.slice(0, THREADS_PER_PAGE).map((t) => ({ ...t, unread: reading !== null && reading.isUnread(group, t.lastN) }));
     const older = rows.length > THREADS_PER_PAGE ? threads[threads.length - 1].lastN : null;
     const unread = reading && info ? ((await reading.unreadIn(group))?.unread ?? 0) : 0;
-    const html = renderPage(deps, 'group.njk', { nav: 'groups', group, info, threads, before, older, reading: reading !== null, unread, csrf: CSRF_SLOT });
-    if (info) cache.set(key, { high: info.high, window, html });
+    const removed = before === undefined ? ((await service.takedown?.removedIn(group, 10)) ?? []) : [];
+    const html = renderPage(deps, 'group.njk', { nav: 'groups', group, info, threads, before, older, reading: reading !== null, unread, removed, csrf: CSRF_SLOT });
+    if (info) cache.set(key, { high: info.high * 1e7 + info.count, window, html });
     return sendHtml(reply, html.replace(CSRF_SLOT, reply.generateCsrf()));
   });
 
