@@ -85,6 +85,8 @@ export const NodeConfigSchema = z.object({
   maxQueue: z.coerce.number().int().min(10, '--max-queue must be at least 10').max(100_000_000).default(1_000_000),
   /** Days a history record whose article is gone (a rejection, a tombstone) is kept. */
   historyDays: z.coerce.number().int().min(1, '--history-days must be at least 1').max(36_500).default(30),
+  /** Most archive bodies served per second over all SENDMEs (`--serve-rate`); 0: unlimited. */
+  serveRate: z.coerce.number().int('--serve-rate must be a whole number of articles per second').min(0, '--serve-rate must be 0 (unlimited) or more').max(10_000_000).default(0),
   /** pino level of the node's log (NEWSMESH_LOG_LEVEL). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Knobs for benchmarks and tests, not flags: the CLI reads them from the environment (tuningFromEnv). */

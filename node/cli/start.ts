@@ -34,6 +34,7 @@ export function startCommand(): Command {
     .addOption(new Option('--max-groups <n>', 'most groups carried').env('NEWSMESH_MAX_GROUPS'))
     .addOption(new Option('--max-queue <n>', "most articles queued for one peer (the oldest are dropped past it)").env('NEWSMESH_MAX_QUEUE'))
     .addOption(new Option('--history-days <n>', 'days an id whose article is gone is remembered').env('NEWSMESH_HISTORY_DAYS'))
+    .addOption(new Option('--serve-rate <n>', 'most archive articles served per second to mirrors, all together (default: unlimited)').env('NEWSMESH_SERVE_RATE'))
     .addOption(new Option('--check', 'run the offline consistency check (newsmesh check) first; refuse to start on damage').env('NEWSMESH_CHECK'))
     .action(async (opts: Record<string, unknown>) => {
       try {
@@ -60,6 +61,7 @@ export function startCommand(): Command {
           maxGroups: opts.maxGroups as number | undefined,
           maxQueue: opts.maxQueue as number | undefined,
           historyDays: opts.historyDays as number | undefined,
+          serveRate: opts.serveRate as number | undefined,
         });
         const stop = () => {
           node.close().then(
