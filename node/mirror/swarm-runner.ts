@@ -58,6 +58,11 @@ export class SwarmRunner extends MirrorRunner {
   private changed: Promise<void> = Promise.resolve();
   /** The record as last written (the walk restarts from it after a failed write). */
   private committed: MirrorJobRecord = snapshot(this.rec);
+  /**
+   * Ids this walk wrote lately, oldest first: an index page whose history was read while their
+   * commit was still being written would want them again (bounded FIFO).
+   */
+  private written = new Set<string>();
   /** The first error that stops this walk (the other loops end at their next step). */
   private halt: unknown = null;
 
@@ -91,6 +96,7 @@ export class SwarmRunner extends MirrorRunner {
   protected override async walk(): Promise<void> {
     const rec = this.rec;
     this.wanted.clear();
+    this.written.clear();
     this.signalChange();
     rec.createdAtMs ??= this.c.clock.now();
     this.sources = await Promise.all(
@@ -200,6 +206,7 @@ export class SwarmRunner extends MirrorRunner {
         const h = hist[end];
         // Held since the job began: counted when it came (by this job), not again.
         if (h?.s === 'a') slice.held += h.at < since ? 1 : 0;
+        else if (this.written.has(id)) continue;
         else if (!h || now - h.at >= LIMITS.rejectedMemoryMs) this.want(i, id, slice);
       }
       slice.lastN = page.entries[end - 1].n;
@@ -378,7 +385,15 @@ export class SwarmRunner extends MirrorRunner {
         src.delivered++;
       }
       const id = ids[k];
-      if (typeof id === 'string') this.settle(id);
+      if (typeof id !== 'string') continue;
+      this.settle(id);
+      if (r.status !== 'rejected') this.written.add(id);
+    }
+    // Long enough that any history read begun before these were on disk has been used.
+    const keep = 2 * this.walkAhead() * this.sources.length;
+    for (const id of this.written) {
+      if (this.written.size <= keep) break;
+      this.written.delete(id);
     }
     if (rec.rejections.length > KEEP_REJECTIONS) rec.rejections.splice(0, rec.rejections.length - KEEP_REJECTIONS);
   }
