@@ -49,6 +49,8 @@ interface Source {
   failures: number;
   reading: Promise<void> | null;
   delivered: number;
+  /** Its chunks handed to the ingest and not yet written (at most `fetchAhead`). */
+  writing: Set<Promise<void>>;
 }
 
 export class SwarmRunner extends MirrorRunner {
@@ -59,8 +61,8 @@ export class SwarmRunner extends MirrorRunner {
   /** The record as last written (the walk restarts from it after a failed write). */
   private committed: MirrorJobRecord = snapshot(this.rec);
   /**
-   * Ids this walk wrote lately, oldest first: an index page whose history was read while their
-   * commit was still being written would want them again (bounded FIFO).
+   * Ids this walk wrote (or saw refused) lately, oldest first: an index page whose history was
+   * read while their commit was still being written would want them again (bounded FIFO).
    */
   private written = new Set<string>();
   /** The first error that stops this walk (the other loops end at their next step). */
@@ -106,7 +108,7 @@ export class SwarmRunner extends MirrorRunner {
         delete s.error;
         const token = await this.init.tokenFor?.(s.url);
         const client = new ArchiveClient(this.init.transport, { url: s.url, token, signal: this.signal });
-        return { rec: s, client, queue: [], head: 0, slices: [], unsettled: 0, exhausted: false, failures: 0, reading: null, delivered: 0 };
+        return { rec: s, client, queue: [], head: 0, slices: [], unsettled: 0, exhausted: false, failures: 0, reading: null, delivered: 0, writing: new Set<Promise<void>>() };
       }),
     );
     const ahead = this.init.fetchAhead;
@@ -116,6 +118,7 @@ export class SwarmRunner extends MirrorRunner {
       this.signalChange();
     };
     await Promise.all(this.sources.flatMap((_, i) => Array.from({ length: ahead }, () => this.worker(i).catch(stopAll))));
+    await Promise.all(this.sources.flatMap((s) => [...s.writing]));
     if (this.halt) {
       // Back to what is on disk: the walk starts again from the saved cursors.
       Object.assign(rec, snapshot(this.committed));
@@ -195,7 +198,12 @@ export class SwarmRunner extends MirrorRunner {
       this.signalChange();
       return;
     }
-    const hist = await this.c.store.history(page.entries.map((e) => e.id));
+    // Ids another source's page already brought are not looked up again (sources overlap).
+    const known = page.entries.map((e) => this.wanted.has(e.id) || this.written.has(e.id));
+    const unknown = page.entries.filter((_, k) => !known[k]).map((e) => e.id);
+    const found = unknown.length > 0 ? await this.c.store.history(unknown) : [];
+    let f = 0;
+    const hist = known.map((k) => (k ? undefined : found[f++]));
     const now = this.c.clock.now();
     const since = this.rec.createdAtMs ?? 0;
     for (let start = 0; start < page.entries.length; ) {
@@ -207,7 +215,7 @@ export class SwarmRunner extends MirrorRunner {
         // Held since the job began: counted when it came (by this job), not again.
         if (h?.s === 'a') slice.held += h.at < since ? 1 : 0;
         else if (this.written.has(id)) continue;
-        else if (!h || now - h.at >= LIMITS.rejectedMemoryMs) this.want(i, id, slice);
+        else if (known[end] || !h || now - h.at >= LIMITS.rejectedMemoryMs) this.want(i, id, slice);
       }
       slice.lastN = page.entries[end - 1].n;
       src.slices.push(slice);
@@ -288,7 +296,15 @@ export class SwarmRunner extends MirrorRunner {
       if (notHeld.length > 0 && this.advance()) await this.flush();
       return;
     }
-    await this.write(i, reply.articles, ids);
+    // The next SENDME goes out while this chunk is written; a few chunks wait at most.
+    const w: Promise<void> = this.write(i, reply.articles, ids)
+      .catch((err) => {
+        this.halt ??= err;
+        this.signalChange();
+      })
+      .finally(() => src.writing.delete(w));
+    src.writing.add(w);
+    while (src.writing.size >= this.init.fetchAhead) await Promise.race(src.writing);
   }
 
   /** Source i lacks these ids: others that list them get them, else they are missing. */
@@ -387,7 +403,7 @@ export class SwarmRunner extends MirrorRunner {
       const id = ids[k];
       if (typeof id !== 'string') continue;
       this.settle(id);
-      if (r.status !== 'rejected') this.written.add(id);
+      this.written.add(id);
     }
     // Long enough that any history read begun before these were on disk has been used.
     const keep = 2 * this.walkAhead() * this.sources.length;

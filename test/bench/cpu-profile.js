@@ -1,12 +1,18 @@
+/*
+ * Preloaded with `node --require` (NODE_OPTIONS refuses --cpu-prof) by the swarm bench when
+ * BENCH_SWARM_PROF is set: profiles the whole process with the V8 sampler and writes
+ * PROF_DIR/p-PID.cpuprofile when it exits (the inspector answers synchronously in process).
+ */
 const inspector = require('node:inspector');
 const fs = require('node:fs');
-const s = new inspector.Session();
-s.connect();
-s.post('Profiler.enable');
-s.post('Profiler.setSamplingInterval', { interval: 200 });
-s.post('Profiler.start');
+
+const session = new inspector.Session();
+session.connect();
+session.post('Profiler.enable');
+session.post('Profiler.setSamplingInterval', { interval: 200 });
+session.post('Profiler.start');
 process.on('exit', () => {
-  s.post('Profiler.stop', (err, r) => {
+  session.post('Profiler.stop', (err, r) => {
     if (!err) fs.writeFileSync(`${process.env.PROF_DIR}/p-${process.pid}.cpuprofile`, JSON.stringify(r.profile));
   });
 });

@@ -15,6 +15,10 @@ import { tempDir } from '../helpers/tmp';
 const N = Number(process.env.BENCH_SWARM_N ?? 100_000);
 const CAP = Number(process.env.BENCH_SWARM_CAP ?? 5000);
 const GROUP = 'bench.swarm';
+/** A second, smaller group mirrored at a low cap, where the mirroring node's CPU is not the limit. */
+const SMALL = Number(process.env.BENCH_SWARM_SMALL_N ?? 10_000);
+const SMALL_GROUP = 'bench.swarm.small';
+const LOW_CAP = Number(process.env.BENCH_SWARM_LOW_CAP ?? 1000);
 const BODY = 'x'.repeat(1023) + '\n';
 
 async function post(url: string, body: unknown): Promise<unknown> {
@@ -33,14 +37,14 @@ interface Job {
   sources?: { url: string; done: number; state: string }[];
 }
 
-async function mirror(sink: NodeProcess, peers: string[]): Promise<{ secs: number; job: Job }> {
+async function mirror(sink: NodeProcess, peers: string[], group = GROUP, count = N): Promise<{ secs: number; job: Job }> {
   const t0 = Date.now();
-  const { id } = (await post(`${sink.webUrl}/api/mirrors`, peers.length === 1 ? { peer: peers[0], group: GROUP } : { peers, group: GROUP })) as { id: string };
+  const { id } = (await post(`${sink.webUrl}/api/mirrors`, peers.length === 1 ? { peer: peers[0], group } : { peers, group })) as { id: string };
   const deadline = t0 + 600_000;
   while (Date.now() < deadline) {
     const job = (await (await fetch(`${sink.webUrl}/api/mirrors/${id}`)).json()) as Job;
     if (job.state !== 'running') {
-      if (job.state !== 'done' || job.done !== N) throw new Error(`mirror ended ${JSON.stringify(job)}`);
+      if (job.state !== 'done' || job.done !== count) throw new Error(`mirror ended ${JSON.stringify(job)}`);
       return { secs: (Date.now() - t0) / 1000, job };
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -77,9 +81,16 @@ export async function swarmSection(): Promise<Record<string, unknown>> {
     let sources = await Promise.all(names.map((n) => spawn(n)));
     const date = new Date().toISOString();
     for (let start = 0; start < N; start += 1000) {
-      const articles = [];
+      const articles: Record<string, unknown>[] = [];
       for (let i = start; i < Math.min(N, start + 1000); i++) {
         articles.push({ id: `<swarm.${i}@bench-origin>`, newsgroups: [GROUP], from: 'bench@example', subject: `article ${i}`, date, references: [], path: ['bench-origin'], body: BODY });
+      }
+      await Promise.all(sources.map((s) => post(`${s.webUrl}/api/import`, { articles })));
+    }
+    for (let start = 0; start < SMALL; start += 1000) {
+      const articles: Record<string, unknown>[] = [];
+      for (let i = start; i < Math.min(SMALL, start + 1000); i++) {
+        articles.push({ id: `<small.${i}@bench-origin>`, newsgroups: [SMALL_GROUP], from: 'bench@example', subject: `article ${i}`, date, references: [], path: ['bench-origin'], body: BODY });
       }
       await Promise.all(sources.map((s) => post(`${s.webUrl}/api/import`, { articles })));
     }
@@ -104,6 +115,15 @@ export async function swarmSection(): Promise<Record<string, unknown>> {
     const swarm = await mirror(sink3, sources.map((s) => s.peerUrl));
     const swarmSinkCpu = cpuSecs(sink3.child.pid!) - cpu3;
     const swarmPeak = peakRssMiB(sink3.child.pid!);
+    await stop(sink3);
+
+    // The swarm effect where the sources' caps are the only limit.
+    await Promise.all(sources.map(stop));
+    sources = await Promise.all(names.map((n) => spawn(n, ['--serve-rate', String(LOW_CAP)])));
+    const sink4 = await spawn('sink-low-one');
+    const lowOne = await mirror(sink4, [sources[0].peerUrl], SMALL_GROUP, SMALL);
+    const sink5 = await spawn('sink-low-swarm');
+    const lowSwarm = await mirror(sink5, sources.map((s) => s.peerUrl), SMALL_GROUP, SMALL);
 
     const rate = (secs: number) => Math.round(N / secs);
     return {
@@ -128,6 +148,11 @@ export async function swarmSection(): Promise<Record<string, unknown>> {
       swarmPeakRssMiB: swarmPeak,
       swarmSinkCpuSecs: swarmSinkCpu,
       swarmPerSource: swarm.job.sources?.map((s) => s.done),
+      lowCap: LOW_CAP,
+      lowCapArticles: SMALL,
+      lowCapOneSourceArticlesPerSec: Math.round(SMALL / lowOne.secs),
+      lowCapThreeSourcesArticlesPerSec: Math.round(SMALL / lowSwarm.secs),
+      lowCapSwarmOverOne: Number((lowOne.secs / lowSwarm.secs).toFixed(2)),
     };
   } finally {
     await Promise.all(procs.map(stop));
