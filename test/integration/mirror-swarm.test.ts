@@ -6,6 +6,7 @@
  */
 import { makeArticle, startTestNode, type TestNode } from '../helpers/node';
 import { getJson, postJson, readIndex, waitForJob, type JobView } from '../helpers/mirror';
+import { inputValue, WebClient } from './web-client';
 
 interface SourceView {
   url: string;
@@ -81,6 +82,22 @@ describe('swarm mirror', () => {
     const index = await readIndex(sink.webUrl, 'test.dying');
     expect(index).toHaveLength(3000);
     expect(new Set(index.map((r) => r.id)).size).toBe(3000);
+  });
+
+  it('starts from the page with several sources and lists each with its state', async () => {
+    const [a, b, sink] = await Promise.all([node('wa'), node('wb'), node('wsink')]);
+    const all = articles('test.page', 0, 60);
+    await Promise.all([importAll(a, all.slice(0, 40)), importAll(b, all.slice(20))]);
+    const web = new WebClient(sink.webUrl);
+    const page = await web.get('/mirrors');
+    const res = await web.post('/mirrors', { _csrf: inputValue(page.html, '_csrf')!, peer: `${a.peerUrl} ${b.peerUrl}`, group: 'test.page' });
+    expect(res.status).toBe(303);
+    const [job] = await getJson<SwarmJob[]>(`${sink.webUrl}/api/mirrors`);
+    const done = (await waitForJob(sink.webUrl, job.id, (j) => j.state !== 'running')) as SwarmJob;
+    expect(done).toMatchObject({ state: 'done', done: 60, total: 60 });
+    const after = await web.get('/mirrors');
+    for (const url of [a.peerUrl, b.peerUrl]) expect(after.html).toContain(`data-source="${url}"`);
+    expect(after.html.match(/data-field="source-state">finished</g)).toHaveLength(2);
   });
 
   it('refuses a bad source list with a 400 naming peers', async () => {
