@@ -392,6 +392,9 @@ export class SwarmRunner extends MirrorRunner {
     const src = this.sources[i];
     for (let k = 0; k < results.length; k++) {
       const r = results[k];
+      const id = ids[k];
+      // Only what was asked for counts: an article a source added unasked is stored, not counted.
+      if (typeof id !== 'string' || !this.wanted.has(id)) continue;
       if (r.status === 'rejected') {
         rec.rejected++;
         rec.rejections.push({ id: r.id || '(no valid id)', reason: r.reason ?? 'rejected' });
@@ -400,8 +403,6 @@ export class SwarmRunner extends MirrorRunner {
         src.rec.done++;
         src.delivered++;
       }
-      const id = ids[k];
-      if (typeof id !== 'string') continue;
       this.settle(id);
       this.written.add(id);
     }

@@ -72,7 +72,8 @@ export async function swarmSection(): Promise<Record<string, unknown>> {
   const tmp = tempDir('newsmesh-bench-swarm-');
   const procs: NodeProcess[] = [];
   const spawn = async (name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
-    const p = await spawnNode(['--data', join(tmp.dir, name), '--name', name, ...args], env);
+    // A loaded machine can take a while to start a node holding 100,000 articles.
+    const p = await spawnNode(['--data', join(tmp.dir, name), '--name', name, ...args], env, 120_000);
     procs.push(p);
     return p;
   };
