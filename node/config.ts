@@ -94,6 +94,8 @@ export const NodeConfigSchema = z.object({
       if (!r.success) ctx.addIssue({ code: 'custom', message: r.error.issues[0]?.message ?? '--retain is not valid' });
     })
     .default(''),
+  /** Most archive bodies served per second over all SENDMEs (`--serve-rate`); 0: unlimited. */
+  serveRate: z.coerce.number().int('--serve-rate must be a whole number of articles per second').min(0, '--serve-rate must be 0 (unlimited) or more').max(10_000_000).default(0),
   /** pino level of the node's log (NEWSMESH_LOG_LEVEL). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Knobs for benchmarks and tests, not flags: the CLI reads them from the environment (tuningFromEnv). */

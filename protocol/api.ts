@@ -198,12 +198,50 @@ export const PeerNameParamsSchema = z.object({ name: z.string().min(1).max(64) }
 /** `cancelled`: stopped by the owner (DELETE /api/mirrors/ID); the job is removed as well. */
 export const MirrorStateSchema = z.enum(['running', 'done', 'failed', 'cancelled']);
 
-export const StartMirrorSchema = z.strictObject({
-  peer: z.string().min(1).max(2048),
-  group: UserGroupNameSchema,
-  follow: z.boolean().optional(),
-});
+/** Most sources one swarm mirror job reads from. */
+export const MIRROR_SOURCES_MAX = 16;
+
+const MirrorPeerSchema = z.string().min(1).max(2048);
+
+/**
+ * `peer` (one source, the contract's form) or `peers` (one or more sources: a swarm mirror
+ * takes the union of their indexes and fetches bodies from all of them at once), not both.
+ */
+export const StartMirrorSchema = z
+  .strictObject({
+    peer: MirrorPeerSchema.optional(),
+    peers: z
+      .array(MirrorPeerSchema)
+      .min(1, 'peers: give at least one peer URL or name')
+      .max(MIRROR_SOURCES_MAX, `peers: at most ${MIRROR_SOURCES_MAX} sources`)
+      .refine((a) => new Set(a).size === a.length, 'peers: each source at most once')
+      .optional(),
+    group: UserGroupNameSchema,
+    follow: z.boolean().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.peer === undefined && v.peers === undefined) ctx.addIssue({ code: 'custom', path: ['peer'], message: 'peer: give a peer URL or name (or peers: a list of them)' });
+    if (v.peer !== undefined && v.peers !== undefined) ctx.addIssue({ code: 'custom', path: ['peers'], message: 'peers: give either peer or peers, not both' });
+  });
 export type StartMirror = z.infer<typeof StartMirrorSchema>;
+
+/** The sources of a start request, in the order given. */
+export function mirrorSources(req: Pick<StartMirror, 'peer' | 'peers'>): string[] {
+  return req.peers ?? (req.peer !== undefined ? [req.peer] : []);
+}
+
+/** One source of a mirror job as `GET /api/mirrors` shows it. */
+export const MirrorSourceViewSchema = z.object({
+  url: z.string(),
+  /** Articles this source delivered (swarm jobs), or the job's held count (one source). */
+  done: z.number(),
+  /** Articles per second it delivered lately. */
+  rate: z.number(),
+  /** `active`, `waiting` (rate-limited or backing off), `finished` (index walked), `failed`. */
+  state: z.enum(['active', 'waiting', 'finished', 'failed']),
+  error: z.string().optional(),
+});
+export type MirrorSourceView = z.infer<typeof MirrorSourceViewSchema>;
 
 export const MirrorJobInfoSchema = z.object({
   id: z.string(),
@@ -217,5 +255,7 @@ export const MirrorJobInfoSchema = z.object({
   rate: z.number().optional(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
+  /** Per source progress (added with swarm mirroring). */
+  sources: z.array(MirrorSourceViewSchema).optional(),
 });
 export type MirrorJobInfo = z.infer<typeof MirrorJobInfoSchema>;

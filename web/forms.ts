@@ -61,6 +61,9 @@ export function peerFromForm(f: PeerForm): FormResult<AddPeer> {
 }
 
 export function mirrorFromForm(f: MirrorForm): FormResult<StartMirror> {
-  const parsed = StartMirrorSchema.safeParse({ peer: f.peer.trim(), group: f.group.trim().toLowerCase(), follow: f.follow === 'on' });
+  // Several sources (a swarm mirror): separated by spaces, commas or new lines.
+  const peers = f.peer.split(/[\s,]+/).filter(Boolean);
+  const from = peers.length > 1 ? { peers } : { peer: f.peer.trim() };
+  const parsed = StartMirrorSchema.safeParse({ ...from, group: f.group.trim().toLowerCase(), follow: f.follow === 'on' });
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: problem(parsed.error) };
 }

@@ -2,7 +2,8 @@
  * Serving group archives on the peer listener: the group list (paged by name like
  * GET /api/groups: `?after=NAME&limit=N`), a group's index from a cursor and bodies by id (SENDME). Reads go through the store's indexes only, in bounded pages; the
  * SENDME answer is cut at LIMITS.sendmeReplyBytes and names the rest in `more`. Every route is
- * rate limited per client address and checked against `--public-read`.
+ * rate limited per client address and checked against `--public-read`; SENDME bodies are
+ * also capped for all clients together by `--serve-rate` (serve-rate.ts: paced, then 429).
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -13,10 +14,12 @@ import { PeerGroupsReplySchema, SendmeSchema } from '../../protocol/peer-message
 import { ArchiveIndexReplySchema, ArchiveSendmeReplySchema, IndexQuerySchema } from '../../protocol/archive-messages';
 import { utf8Bytes } from '../../protocol/text-rules';
 import type { Article } from '../../protocol/article';
-import { notFound } from '../errors';
+import { NmError, notFound } from '../errors';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
 import type { ReadCheck } from './read-access';
+import type { ServeRate } from './serve-rate';
+import type { Clock } from '../clock';
 
 export interface ArchiveRoutesOptions {
   store: Store;
@@ -26,6 +29,8 @@ export interface ArchiveRoutesOptions {
    *  24,000 articles/s in SENDMEs of 200 stays under it). */
   rateMax?: number;
   rateWindowMs?: number;
+  /** `--serve-rate`: bodies per second over all SENDMEs (absent: unlimited). */
+  serveRate?: { bucket: ServeRate; clock: Clock };
 }
 
 /** A cheap upper estimate of an article's JSON size (no second stringify of every body). */
@@ -60,7 +65,7 @@ export const archiveRoutes: FastifyPluginAsyncZod<ArchiveRoutesOptions> = async 
     },
   );
 
-  app.post('/v1/sendme', { bodyLimit: app.bodyLimits.ids, schema: { body: SendmeSchema, response: { 200: ArchiveSendmeReplySchema } } }, async (req) => {
+  app.post('/v1/sendme', { bodyLimit: app.bodyLimits.ids, schema: { body: SendmeSchema, response: { 200: ArchiveSendmeReplySchema } } }, async (req, reply) => {
     const ids = req.body.ids;
     const stored = await store.getManyStored(ids);
     const articles: Article[] = [];
@@ -76,6 +81,23 @@ export const archiveRoutes: FastifyPluginAsyncZod<ArchiveRoutesOptions> = async 
       }
       bytes += size;
       articles.push(s.article);
+    }
+    if (opts.serveRate?.bucket.limited && articles.length > 0) {
+      const { bucket, clock } = opts.serveRate;
+      const d = bucket.take(articles.length);
+      if (!d.ok) {
+        reply.header('retry-after', String(Math.max(1, Math.ceil(d.retryAfterMs / 1000))));
+        throw new NmError('NM_ERR_RATE_LIMIT', `this node serves at most ${opts.serveRate.bucket.rate} archive articles/s (--serve-rate); retry later`);
+      }
+      // What the bucket did not grant is named in `more`, in order, like the byte cut.
+      if (d.granted < articles.length) {
+        const cut = articles.splice(d.granted);
+        const rest = new Set(more);
+        more.length = 0;
+        const cutIds = new Set(cut.map((a) => a.id));
+        for (const id of ids) if (cutIds.has(id) || rest.has(id)) more.push(id);
+      }
+      if (d.waitMs > 0) await clock.sleep(d.waitMs);
     }
     metrics.articlesSent += articles.length;
     return more.length > 0 ? { articles, more } : { articles };

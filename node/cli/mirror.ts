@@ -1,5 +1,6 @@
 /**
- * `newsmesh mirror PEER_URL GROUP [--follow] [--timeout S]`: starts a mirror job through the
+ * `newsmesh mirror PEER_URL [PEER_URL...] GROUP [--follow] [--timeout S]` (several sources make
+ * a swarm mirror, with per-source progress): starts a mirror job through the
  * local API (the node checks the peer first), polls it and draws its progress on stderr
  * (progress.ts), then prints one summary line with the count. Exits non-zero when the job
  * fails or is cancelled, and when it ends holding fewer articles than the peer lists (with the
@@ -28,19 +29,26 @@ export function mirrorCommand(): Command {
   return new Command('mirror')
     .description("copy a group's whole archive from another node, and keep it resumable")
     .argument('<peer>', "the other node's peer URL (or the name of a known peer)")
-    .argument('<group>', 'the group to mirror')
+    .argument('<group...>', 'the group to mirror; more peers before it mirror from all of them at once')
     .option('--follow', 'also keep the peer as a neighbour for the group, so new posts arrive by gossip')
     .addOption(
       new Option('--timeout <seconds>', 'give up waiting after this long, cancelling the job if this command started it').env('NEWSMESH_MIRROR_TIMEOUT').default('86400'),
     )
     .addOption(apiOption())
-    .addHelpText('after', '\nExamples:\n  newsmesh mirror http://news.example.org:9119 comp.lang.c\n  newsmesh mirror http://10.0.0.5:9119 test.chat --follow\n')
-    .action(async (peer: string, group: string, opts: { follow?: boolean; timeout: string; api: string }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  newsmesh mirror http://news.example.org:9119 comp.lang.c\n  newsmesh mirror http://10.0.0.5:9119 test.chat --follow\n  newsmesh mirror http://a.example:9119 http://b.example:9119 http://c.example:9119 comp.lang.c\n',
+    )
+    .action(async (first: string, rest: string[], opts: { follow?: boolean; timeout: string; api: string }) => {
       try {
+        const group = rest[rest.length - 1];
+        const peers = [first, ...rest.slice(0, -1)];
+        const peer = peers.join(' ');
         const timeoutS = Number(opts.timeout);
         if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new CliError(`--timeout must be a number of seconds above 0, got "${opts.timeout}"`, 2);
         const api = new ApiClient(opts.api);
-        const { id, started } = await api.request<{ id: string; started?: boolean }>('POST', '/api/mirrors', { peer, group, ...(opts.follow ? { follow: true } : {}) });
+        const from = peers.length > 1 ? { peers } : { peer: first };
+        const { id, started } = await api.request<{ id: string; started?: boolean }>('POST', '/api/mirrors', { ...from, group, ...(opts.follow ? { follow: true } : {}) });
         const job = await watch(api, id, timeoutS * 1000, started !== false);
         const what = `${job.group} from ${peer}`;
         if (job.state === 'failed') throw new CliError(`mirror of ${what} failed after ${held(job)}: ${job.error ?? 'unknown error'}`);

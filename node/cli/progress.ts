@@ -22,7 +22,21 @@ function bar(done: number, total: number): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}]`;
 }
 
-export function progressLine(job: Pick<MirrorJobView, 'group' | 'state' | 'done' | 'total' | 'rate' | 'error' | 'rejected'>): string {
+/** A swarm job's sources: `host:port 12,000 4,980/s` each, and the state when not active. */
+export function sourcesPart(job: Pick<MirrorJobView, 'sources'>): string {
+  if (!job.sources || job.sources.length < 2) return '';
+  const one = (s: NonNullable<MirrorJobView['sources']>[number]) => {
+    const where = s.url.replace(/^https?:\/\//, '');
+    return `${where} ${num(s.done)}${s.state === 'active' ? ` ${num(s.rate)}/s` : ` ${s.state}`}`;
+  };
+  return ` | ${job.sources.map(one).join(', ')}`;
+}
+
+export function progressLine(job: Pick<MirrorJobView, 'group' | 'state' | 'done' | 'total' | 'rate' | 'error' | 'rejected' | 'sources'>): string {
+  return progressHead(job) + sourcesPart(job);
+}
+
+function progressHead(job: Pick<MirrorJobView, 'group' | 'state' | 'done' | 'total' | 'rate' | 'error' | 'rejected'>): string {
   const head = `mirror ${job.group}`;
   const counts = `${num(job.done)}/${num(job.total)}`;
   // Done can pass total when the peer's group grew or shrank meanwhile.

@@ -35,6 +35,7 @@ export function startCommand(): Command {
     .addOption(new Option('--max-queue <n>', "most articles queued for one peer (the oldest are dropped past it)").env('NEWSMESH_MAX_QUEUE'))
     .addOption(new Option('--history-days <n>', 'days an id whose article is gone is remembered').env('NEWSMESH_HISTORY_DAYS'))
     .addOption(new Option('--retain <rules>', "retention rules, e.g. 'comp.*=90d,*=365d' or '*=10GB'").env('NEWSMESH_RETAIN'))
+    .addOption(new Option('--serve-rate <n>', 'most archive articles served per second to mirrors, all together (default: unlimited)').env('NEWSMESH_SERVE_RATE'))
     .addOption(new Option('--check', 'run the offline consistency check (newsmesh check) first; refuse to start on damage').env('NEWSMESH_CHECK'))
     .action(async (opts: Record<string, unknown>) => {
       try {
@@ -62,6 +63,7 @@ export function startCommand(): Command {
           maxQueue: opts.maxQueue as number | undefined,
           historyDays: opts.historyDays as number | undefined,
           ...(typeof opts.retain === 'string' ? { retain: opts.retain } : {}),
+          serveRate: opts.serveRate as number | undefined,
         });
         const stop = () => {
           node.close().then(

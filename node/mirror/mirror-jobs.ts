@@ -6,15 +6,18 @@
  * cursor, so a re-run fetches only what is new. One job id has at most one runner: a start
  * while another start or the resume of the same job is under way joins it. Cancelling stops a
  * job and removes it; the last few removed jobs are remembered so a watcher sees `cancelled`.
+ * Several sources make a swarm job (swarm-runner.ts): every source is checked, and the job is
+ * the same for the same set of URLs in any order.
  */
 import { LRUCache } from 'lru-cache';
 import { PeerUrlSchema } from '../../protocol/peer-messages';
-import type { StartMirror } from '../../protocol/api';
+import { mirrorSources, type StartMirror } from '../../protocol/api';
 import type { MirrorJobView } from '../../protocol/archive-messages';
 import { NmError, notFound } from '../errors';
 import type { MirrorService } from '../feature-services';
-import { jobId, toView, type MirrorJobRecord } from './job-record';
+import { jobId, toView, type MirrorJobRecord, type MirrorSourceRecord } from './job-record';
 import { MirrorRunner, type RunnerComponents, type RunnerInit } from './mirror-runner';
+import { SwarmRunner } from './swarm-runner';
 import { probePeer } from './peer-probe';
 
 /** Removed jobs remembered for GET /api/mirrors/ID (a watcher learns why its job is gone). */
@@ -58,7 +61,10 @@ export class MirrorJobs implements MirrorService {
 
   /** `started` is false when the job was already running (this request joined it). */
   async start(req: StartMirror): Promise<{ id: string; started: boolean }> {
-    const { url, peerName } = await this.resolvePeer(req.peer);
+    const given = mirrorSources(req);
+    if (given.length > 1) return this.startSwarm(req, given);
+    const peer = given[0];
+    const { url, peerName } = await this.resolvePeer(peer, req.peers ? 'peers[0]' : 'peer');
     const id = jobId(url, req.group);
     const pending = this.starting.get(id);
     if (pending) {
@@ -67,7 +73,12 @@ export class MirrorJobs implements MirrorService {
       return { id, started: false };
     }
     if (this.active.has(id)) return { id, started: false };
-    const begun = this.begin(id, url, peerName, req);
+    return this.startOnce(id, () => this.begin(id, url, peerName, { ...req, peer }));
+  }
+
+  /** Runs `begin` holding the job's `starting` slot. */
+  private async startOnce(id: string, begin: () => Promise<void>): Promise<{ id: string; started: boolean }> {
+    const begun = begin();
     this.starting.set(id, begun);
     try {
       await begun;
@@ -77,8 +88,53 @@ export class MirrorJobs implements MirrorService {
     return { id, started: true };
   }
 
+  /** A swarm job: every source resolved and checked, then one record with a cursor each. */
+  private async startSwarm(req: StartMirror, given: string[]): Promise<{ id: string; started: boolean }> {
+    const resolved = await Promise.all(given.map((p, k) => this.resolvePeer(p, `peers[${k}]`)));
+    const urls = resolved.map((r) => r.url);
+    const twice = urls.findIndex((u, k) => urls.indexOf(u) !== k);
+    if (twice >= 0) throw new NmError('NM_ERR_VALIDATION', `peers[${twice}]: ${given[twice]} is the same source as ${given[urls.indexOf(urls[twice])]}; give each source once`, 'peers');
+    const id = jobId(urls, req.group);
+    const pending = this.starting.get(id);
+    if (pending) {
+      await pending;
+      return { id, started: false };
+    }
+    if (this.active.has(id)) return { id, started: false };
+    return this.startOnce(id, async () => {
+      const counts = await Promise.all(
+        urls.map(async (url, k) => {
+          try {
+            return await probePeer(this.init.transport, url, req.group, await this.init.tokenFor?.(url));
+          } catch (err) {
+            if (err instanceof NmError) throw new NmError(err.code, `peers[${k}]: ${err.message}`, 'peers');
+            throw err;
+          }
+        }),
+      );
+      const prior = (await this.c.store.subs.mirrors.get(id)) as MirrorJobRecord | undefined;
+      const nowMs = this.c.clock.now();
+      const now = new Date(nowMs).toISOString();
+      const follow = (req.follow ?? false) || (prior?.follow ?? false);
+      const sources: MirrorSourceRecord[] = urls.map((url, k) => {
+        const old = prior?.sources?.find((s) => s.url === url);
+        const peerName = resolved[k].peerName ?? old?.peerName;
+        return { peer: given[k], url, ...(peerName ? { peerName } : {}), cursor: old?.cursor ?? 0, done: old?.done ?? 0, count: counts[k], state: 'active' };
+      });
+      const total = Math.max(...counts);
+      const base = prior ?? { id, url: urls[0], group: req.group, followed: false, cursor: 0, done: 0, rejected: 0, rejections: [], createdAtMs: nowMs };
+      const rec: MirrorJobRecord = { ...base, peer: given.join(' '), state: 'running', total: Math.max(total, prior?.total ?? 0), follow, followed: (prior?.followed ?? false) && prior?.follow === follow, startedAt: now, sources };
+      delete rec.error;
+      delete rec.finishedAt;
+      delete rec.failingSince;
+      await this.c.store.subs.mirrors.put(id, rec);
+      this.removed.delete(id);
+      this.launch(rec);
+    });
+  }
+
   /** Checks the peer, writes the job and launches it (the caller holds the job's `starting` slot). */
-  private async begin(id: string, url: string, peerName: string | undefined, req: StartMirror): Promise<void> {
+  private async begin(id: string, url: string, peerName: string | undefined, req: StartMirror & { peer: string }): Promise<void> {
     const total = await probePeer(this.init.transport, url, req.group, await this.init.tokenFor?.(url));
     const prior = (await this.c.store.subs.mirrors.get(id)) as MirrorJobRecord | undefined;
     const now = new Date(this.c.clock.now()).toISOString();
@@ -122,14 +178,14 @@ export class MirrorJobs implements MirrorService {
     for await (const value of this.c.store.subs.mirrors.values()) {
       const rec = value as MirrorJobRecord;
       const live = this.active.get(rec.id);
-      out.push(live ? toView(live.runner.rec, live.runner.rate()) : toView(rec));
+      out.push(live ? toView(live.runner.rec, live.runner.rate(), live.runner.sourceRates()) : toView(rec));
     }
     return out.sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
   }
 
   async get(id: string): Promise<MirrorJobView | undefined> {
     const live = this.active.get(id);
-    if (live) return toView(live.runner.rec, live.runner.rate());
+    if (live) return toView(live.runner.rec, live.runner.rate(), live.runner.sourceRates());
     const rec = (await this.c.store.subs.mirrors.get(id)) as MirrorJobRecord | undefined;
     return rec ? toView(rec) : this.removed.get(id);
   }
@@ -138,7 +194,7 @@ export class MirrorJobs implements MirrorService {
     // One runner per job: a resume that raced a start finds it running.
     if (this.stopped || this.active.has(rec.id)) return;
     const abort = new AbortController();
-    const runner = new MirrorRunner(this.c, this.init, rec, abort.signal);
+    const runner = rec.sources ? new SwarmRunner(this.c, this.init, rec, abort.signal) : new MirrorRunner(this.c, this.init, rec, abort.signal);
     const finished = runner
       .run()
       .catch((err) => this.c.logger.error({ err, job: rec.id }, 'mirror job crashed'))
@@ -147,10 +203,10 @@ export class MirrorJobs implements MirrorService {
   }
 
   /** A peer URL as given, or the URL of the known peer with that name. */
-  private async resolvePeer(peer: string): Promise<{ url: string; peerName?: string }> {
+  private async resolvePeer(peer: string, field = 'peer'): Promise<{ url: string; peerName?: string }> {
     if (/^https?:\/\//i.test(peer)) {
       const parsed = PeerUrlSchema.safeParse(peer);
-      if (!parsed.success) throw new NmError('NM_ERR_VALIDATION', `peer: ${parsed.error.issues[0].message}`, 'peer');
+      if (!parsed.success) throw new NmError('NM_ERR_VALIDATION', `${field}: ${parsed.error.issues[0].message}`, field.replace(/\[\d+\]$/, ''));
       const url = parsed.data.replace(/\/+$/, '');
       const peerName = (await this.init.peerNameByUrl?.(url)) ?? undefined;
       return { url, ...(peerName ? { peerName } : {}) };
@@ -159,7 +215,7 @@ export class MirrorJobs implements MirrorService {
     const match = known.find((p) => p.name === peer);
     if (!match) {
       const why = this.c.service.peers ? 'no known peer has that name' : 'gossip is not running, so only peer URLs work';
-      throw new NmError('NM_ERR_NOT_FOUND', `peer ${peer} not found: give the peer URL (http://host:port) or a known peer's name (${why})`);
+      throw new NmError('NM_ERR_NOT_FOUND', `${field === 'peer' ? '' : `${field}: `}peer ${peer} not found: give the peer URL (http://host:port) or a known peer's name (${why})`);
     }
     return { url: match.url.replace(/\/+$/, ''), peerName: match.name };
   }

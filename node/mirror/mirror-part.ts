@@ -11,6 +11,7 @@ import { readCheck } from '../archive/read-access';
 import { mirrorsRoutes } from '../api/mirrors-routes';
 import { exportRoutes } from '../api/export-routes';
 import { importRoutes } from '../api/import-routes';
+import { ServeRate } from '../archive/serve-rate';
 import { MirrorJobs } from './mirror-jobs';
 
 export const mirrorPart: PartFactory = (components): NodePart => {
@@ -36,10 +37,11 @@ export const mirrorPart: PartFactory = (components): NodePart => {
     },
   );
   features.provide('mirrors', jobs);
+  const serveRate = new ServeRate(components.clock, { rate: config.serveRate });
   const check = readCheck(config.publicRead, async (auth) => peers()?.peerForAuthorization(auth) ?? null);
   return {
     name: 'mirror',
-    peerRoutes: [(app: BaseApp) => app.register(archiveRoutes, { store, metrics: components.metrics, check })],
+    peerRoutes: [(app: BaseApp) => app.register(archiveRoutes, { store, metrics: components.metrics, check, serveRate: { bucket: serveRate, clock: components.clock } })],
     webRoutes: [
       (app: BaseApp) => app.register(mirrorsRoutes, { mirrors: jobs }),
       (app: BaseApp) => app.register(exportRoutes, { store }),

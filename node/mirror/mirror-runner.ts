@@ -68,16 +68,16 @@ interface Chunk extends Plan {
 
 export class MirrorRunner {
   private startDone: number;
-  private startAt: number;
+  protected startAt: number;
   /** When the current run of failures began, in elapsed time (the record keeps the wall date). */
-  private failingSinceMono: number | undefined;
+  protected failingSinceMono: number | undefined;
   private followProblem: string | null = null;
 
   constructor(
-    private readonly c: RunnerComponents,
-    private readonly init: RunnerInit,
+    protected readonly c: RunnerComponents,
+    protected readonly init: RunnerInit,
     readonly rec: MirrorJobRecord,
-    private readonly signal: AbortSignal,
+    protected readonly signal: AbortSignal,
   ) {
     this.startDone = rec.done;
     this.startAt = c.clock.monotonic();
@@ -91,6 +91,19 @@ export class MirrorRunner {
     const secs = (this.c.clock.monotonic() - this.startAt) / 1000;
     return secs > 0 ? Math.round((this.rec.done - this.startDone) / secs) : 0;
   }
+
+  /** Per source rates (swarm jobs). */
+  sourceRates(): number[] | undefined {
+    return undefined;
+  }
+
+  /** What grows while the job moves (the give-up clock restarts when it does). */
+  protected progressMark(): number {
+    return this.rec.cursor;
+  }
+
+  /** Last changes to the record before it is saved as finished. */
+  protected async beforeFinish(): Promise<void> {}
 
   async run(): Promise<void> {
     let failures = 0;
@@ -107,14 +120,14 @@ export class MirrorRunner {
         const now = this.c.clock.monotonic();
         // Backoff and the give-up clock grow only while nothing moves; progress resets both. A
         // store that cannot write (a full disk) pauses the job: it waits, it does not give up.
-        const moved = this.rec.cursor > cursorAtFailure && failures > 0;
+        const moved = this.progressMark() > cursorAtFailure && failures > 0;
         const paused = isNmError(err) && err.code === 'NM_ERR_UNAVAILABLE';
         failures = moved ? 1 : failures + 1;
         if (moved || paused || this.failingSinceMono === undefined) {
           this.failingSinceMono = now;
           this.rec.failingSince = this.c.clock.now();
         }
-        cursorAtFailure = this.rec.cursor;
+        cursorAtFailure = this.progressMark();
         const message = err instanceof Error ? err.message : String(err);
         const failingFor = now - this.failingSinceMono;
         if (failingFor >= this.init.giveUpMs) {
@@ -132,16 +145,17 @@ export class MirrorRunner {
   }
 
   /** Failure `failures` (1 = the first) waits about backoffMinMs doubled per failure, +-25%. */
-  private backoff(failures: number): number {
+  protected backoff(failures: number): number {
     return backoffDelay(failures - 1, { baseMs: this.init.backoffMinMs, capMs: this.init.backoffMaxMs, jitter: [0.75, 1.25] });
   }
 
   private async finish(state: 'done' | 'failed', error?: string): Promise<void> {
+    await this.beforeFinish().catch(() => undefined);
     this.rec.state = state;
     delete this.rec.failingSince;
     this.rec.finishedAt = new Date(this.c.clock.now()).toISOString();
     if (error) this.rec.error = error;
-    else delete this.rec.error;
+    else if (state === 'failed' || !this.rec.sources) delete this.rec.error;
     // The end must be saved, or the job would run again at the next start: retried until it is.
     for (let failures = 1; ; failures++) {
       try {
@@ -157,7 +171,7 @@ export class MirrorRunner {
   }
 
   /** Through the group commit, in order with the records the chunks save. */
-  private save(): Promise<void> {
+  protected save(): Promise<void> {
     return this.c.ingest.write([saveJobOp(this.c.store, snapshot(this.rec))]);
   }
 
@@ -169,17 +183,20 @@ export class MirrorRunner {
       this.followProblem = 'follow: gossip is not running on this node, so the peer could not be kept as a neighbour; new posts will not arrive';
       return;
     }
-    try {
-      const added = await peers.add({ url: this.rec.url, groups: this.rec.group });
-      this.rec.peerName = added.name;
-    } catch (err) {
-      if (isNmError(err) && err.code === 'NM_ERR_PEER_EXISTS') {
-        // Already a neighbour: its existing group filter stays as the owner set it.
-      } else if (isNmError(err) && err.code !== 'NM_ERR_PEER_UNREACHABLE') {
-        this.followProblem = `follow: ${err.message}`;
-        return;
-      } else {
-        throw new MirrorFetchError(`follow: ${(err as Error).message}`, false);
+    // A swarm job keeps every source as a neighbour.
+    for (const src of this.rec.sources ?? [this.rec]) {
+      try {
+        const added = await peers.add({ url: src.url, groups: this.rec.group });
+        src.peerName = added.name;
+      } catch (err) {
+        if (isNmError(err) && err.code === 'NM_ERR_PEER_EXISTS') {
+          // Already a neighbour: its existing group filter stays as the owner set it.
+        } else if (isNmError(err) && err.code !== 'NM_ERR_PEER_UNREACHABLE') {
+          this.followProblem = `follow: ${err.message}`;
+          return;
+        } else {
+          throw new MirrorFetchError(`follow: ${(err as Error).message}`, false);
+        }
       }
     }
     this.rec.followed = true;
@@ -191,7 +208,7 @@ export class MirrorRunner {
    * fetched chunk is written, so the link and the disk work at the same time; chunks are
    * written strictly in index order, so the saved cursor never passes an unwritten article.
    */
-  private async walk(): Promise<void> {
+  protected async walk(): Promise<void> {
     const token = await this.init.tokenFor?.(this.rec.url);
     const client = new ArchiveClient(this.init.transport, { url: this.rec.url, token, signal: this.signal });
     const plans = this.plans(client);
@@ -312,6 +329,6 @@ export class MirrorRunner {
   }
 }
 
-function snapshot(rec: MirrorJobRecord): MirrorJobRecord {
-  return { ...rec, rejections: [...rec.rejections] };
+export function snapshot(rec: MirrorJobRecord): MirrorJobRecord {
+  return { ...rec, rejections: [...rec.rejections], ...(rec.sources ? { sources: rec.sources.map((s) => ({ ...s })) } : {}) };
 }

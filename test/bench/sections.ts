@@ -7,6 +7,7 @@ import { apiSection } from './api';
 import { startupSection } from './startup';
 import { webSection } from './web';
 import { mirrorSection } from './mirror';
+import { swarmSection } from './swarm';
 import { gossipLinkSection } from './gossip-link';
 import { gossipGraphSection } from './gossip-graph';
 import { readingSection } from './reading';
@@ -24,6 +25,7 @@ export const sections: Record<string, Section> = {
   startup: startupSection,
   web: webSection,
   mirror: mirrorSection,
+  swarm: swarmSection,
   archive: archiveSection,
   gossipLink: gossipLinkSection,
   gossipGraph: gossipGraphSection,

@@ -5,7 +5,7 @@
 import { duration, progressLine } from '../../node/cli/progress';
 import type { MirrorJobView } from '../../protocol/archive-messages';
 
-type J = Pick<MirrorJobView, 'group' | 'state' | 'done' | 'total' | 'rate' | 'error' | 'rejected'>;
+type J = Pick<MirrorJobView, 'group' | 'state' | 'done' | 'total' | 'rate' | 'error' | 'rejected' | 'sources'>;
 const job = (over: Partial<J>): J => ({ group: 'test.a', state: 'running', done: 0, total: 0, ...over });
 
 const CASES: [string, J, string][] = [
@@ -22,6 +22,21 @@ const CASES: [string, J, string][] = [
   ['failed before anything', job({ state: 'failed', error: 'peer x has no group test.a' }), 'mirror test.a [--------------------] 0/0 | failed: peer x has no group test.a'],
   ['failed midway', job({ state: 'failed', done: 3, total: 6, error: 'gave up' }), 'mirror test.a [##########----------] 3/6 | failed: gave up'],
   ['cancelled', job({ state: 'cancelled', done: 3, total: 6 }), 'mirror test.a [##########----------] 3/6 | cancelled'],
+  ['one source: no per-source part', job({ done: 5, total: 10, rate: 1, sources: [{ url: 'http://a:1', done: 5, rate: 1, state: 'active' }] }), 'mirror test.a [##########----------] 50% 5/10 | 1/s | ETA 5s'],
+  [
+    'swarm, each source',
+    job({
+      done: 9000,
+      total: 10_000,
+      rate: 9000,
+      sources: [
+        { url: 'http://a:1', done: 5000, rate: 5000, state: 'active' },
+        { url: 'http://b:2', done: 4000, rate: 4000, state: 'active' },
+        { url: 'http://c:3', done: 0, rate: 0, state: 'failed', error: 'unreachable' },
+      ],
+    }),
+    'mirror test.a [##################--] 90% 9,000/10,000 | 9,000/s | ETA 0s | a:1 5,000 5,000/s, b:2 4,000 4,000/s, c:3 0 failed',
+  ],
 ];
 
 describe('mirror progress line', () => {

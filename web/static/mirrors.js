@@ -27,6 +27,14 @@
     if (counts) counts.textContent = fmt(j.done) + ' of ' + fmt(j.total);
     var rate = li.querySelector('[data-field="rate"]');
     if (rate) rate.textContent = j.state === 'running' && j.rate ? ' · ' + fmt(j.rate) + '/s' : '';
+    (j.sources || []).forEach(function (s) {
+      var row = li.querySelector('[data-source="' + CSS.escape(s.url) + '"]');
+      if (!row) return;
+      var st = row.querySelector('[data-field="source-state"]');
+      if (st) { st.textContent = s.state; st.className = 'badge ' + s.state; }
+      var c = row.querySelector('[data-field="source-counts"]');
+      if (c) c.textContent = fmt(s.done) + (s.state === 'active' && s.rate ? ' · ' + fmt(s.rate) + '/s' : '');
+    });
     var error = li.querySelector('[data-field="error"]');
     if (error) { error.textContent = j.error || ''; error.hidden = !j.error; }
   }
