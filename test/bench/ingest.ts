@@ -2,7 +2,8 @@
  * Bench section `ingest`: articles/s of 1 KiB articles through Ingest.submit with many
  * concurrent single-article submitters (as HTTP posts arrive; the writer group-commits them),
  * next to the raw LevelDB rate of 1 KiB values written in batches of 100, measured in the same
- * run on the same disk. Median of a few runs each; temp dirs are removed afterwards.
+ * run on the same disk, and LevelDB alone replaying the very batches the ingest wrote (the
+ * issue 14 yardstick). Median of a few runs each; temp dirs are removed afterwards.
  */
 import { Level } from 'level';
 import { systemClock } from '../../node/clock';
@@ -149,9 +150,9 @@ export async function ingestSection(): Promise<Record<string, unknown>> {
     recordsPerArticle: Number(opsPerArticle.toFixed(2)),
     replayOfIngestBatchesPerSec: Math.round(floorMedian),
     ratioToReplay: Number((ingestMedian / floorMedian).toFixed(2)),
-    note: 'raw writes 1 record per article; ingest writes recordsPerArticle (article, group index, history, thread, thread member, reply link, counters). replayOfIngestBatches is LevelDB alone writing exactly those batches: the floor ingest can approach.',
+    note: 'raw writes 1 record per article; ingest writes recordsPerArticle (article, group index, history, thread member, a thread record per thread and commit, a child link for replies below the root\'s direct ones, group metadata and counters per commit). replayOfIngestBatches is LevelDB alone writing exactly those batches in the same run: the yardstick of issue 14 (ratioToReplay >= 0.6).',
     allRuns: { raw: raw.map(Math.round), ingest: ing.map(Math.round), replay: floor.map(Math.round) },
-    target: { articlesPerSec: 20000, ratioToRaw: 0.5 },
-    met: ingestMedian >= 20000 && ingestMedian / rawMedian >= 0.5,
+    target: { articlesPerSec: 25000, ratioToReplay: 0.6 },
+    met: ingestMedian >= 25000 && ingestMedian / floorMedian >= 0.6,
   };
 }
