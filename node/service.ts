@@ -131,7 +131,7 @@ export class NodeService {
     const id = newMessageId(this.name, now, randomUUID().slice(0, 13).replace('-', ''));
     const takedown = this.features.get('takedown');
     const headers = takedown ? { ...input.headers, [CANCEL_LOCK_HEADER]: takedown.cancelLock(id) } : input.headers;
-    const article = {
+    const article: Article = {
       id,
       newsgroups: input.newsgroups,
       from: input.from,
@@ -143,9 +143,11 @@ export class NodeService {
       body: input.body,
     };
     // Refused here, a bad local post leaves no trace (no history entry for an id nobody saw).
-    const check = this.c.ingest.check(article);
-    if (!check.ok) throw validationError(check.problem.field, check.problem.reason);
-    const [result] = await this.c.ingest.submitChecked([check.article], { kind: 'local' }, { freshIds: true, ...(takedown ? { stage: takedown.postedStage() } : {}) });
+    // Its fields passed NewPostSchema (the API route and the form alike) and the rest is minted
+    // here, so only the node's rules are left to check: the article is validated once, not twice.
+    const problem = this.c.ingest.checkRules(article);
+    if (problem) throw validationError(problem.field, problem.reason);
+    const [result] = await this.c.ingest.submitChecked([article], { kind: 'local' }, { freshIds: true, ...(takedown ? { stage: takedown.postedStage() } : {}) });
     if (result.status !== 'accepted') {
       const field = result.reason?.split(':')[0] ?? 'article';
       throw new NmError('NM_ERR_VALIDATION', result.reason ?? `article ${result.status}`, field);

@@ -4,12 +4,12 @@
  * adds the password check for writes (pages and JSON API, with back-off on wrong ones) and the
  * security headers.
  */
-import helmet from '@fastify/helmet';
 import type { PartFactory } from '../node/part';
 import { PasswordTries, requirePasswordForWrites } from './access';
 import { pagesPlugin } from './pages-plugin';
 import { registerErrorPages } from './error-pages';
 import { webDirs } from './paths';
+import { securityHeaders } from './security-headers';
 import { createViews } from './views';
 
 /** Strict CSP: nothing inline, nothing from elsewhere; forms post only back here. */
@@ -40,7 +40,7 @@ export const webPart: PartFactory = (components) => {
         // Referrer-Policy same-origin, not helmet's no-referrer: under no-referrer browsers send
         // `Origin: null` with the pages' own forms, which the owner guard cannot tell from a
         // sandboxed page of another site. Other sites still get no referrer.
-        app.register(helmet, {
+        app.register(securityHeaders, {
           contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
           hsts: false,
           referrerPolicy: { policy: 'same-origin' },

@@ -5,11 +5,11 @@
  * Everything for one commit lands in one atomic batch.
  */
 import type { Article } from '../../protocol/article';
-import { parentId, threadRoot } from '../../protocol/article';
+import { parentId } from '../../protocol/article';
 import type { BatchOp } from '../store/store';
 import type { Sublevels } from '../store/db';
-import { key } from '../store/keys';
-import type { Counters, GroupMeta, ThreadMeta } from '../store/records';
+import { numKey, pad, SEP } from '../store/keys';
+import type { Counters, GroupMeta, OverviewRecord, ThreadMeta } from '../store/records';
 import { renderedStats } from '../../protocol/nntp/render';
 
 /** The exact bytes of an article that arrived by NNTP (kept and served as they are; node/nntp/wire-copy.ts). */
@@ -27,48 +27,64 @@ export interface BuildState {
   groups: Map<string, GroupMeta>;
   /** Thread metadata of this commit, keyed group NUL root, prefetched. */
   threads: Map<string, ThreadMeta | undefined>;
+  /** Thread keys this commit changed: each is written once, at its last state (addTotals). */
+  touchedThreads: Set<string>;
   counters: Counters;
   now: number;
 }
 
-const op = <V>(sublevel: unknown, k: string, value: V): BatchOp =>
-  ({ type: 'put', sublevel, key: k, value }) as unknown as BatchOp;
+const put = (sublevel: unknown, key: string, value: unknown): BatchOp => ({ type: 'put', sublevel, key, value }) as unknown as BatchOp;
 
-/** Adds the operations that accept `article` (path already prepended); returns its seq. */
+/**
+ * Adds the operations that accept `article` (path already prepended); returns its seq.
+ * Records per article: the article, history, one thread member, and per group an index entry
+ * (its thread record joins once per commit in addTotals); a reply deeper than the root's
+ * direct replies also gets a child link (direct replies are found through the thread members,
+ * Store.children). Measured: LevelDB costs about 4 us of CPU per record whatever its size,
+ * so the number of records, not their bytes, sets the commit's price (docs/benchmarks.md).
+ */
 export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, wire?: WireCopy): number {
-  const { subs } = st;
+  const { subs, now } = st;
   const seq = ++st.counters.seq;
   st.counters.articles++;
+  const { id, subject, from, date, references } = article;
+  const list = article.newsgroups;
+  // Crossposts name each group once (a repeated group would number the article twice).
+  const groups = list.length === 1 ? list : [...new Set(list)];
   // No prototype: "__proto__" is a valid group name, and on a plain object its number would vanish.
   const nums: Record<string, number> = Object.create(null);
-  const root = threadRoot(article);
-  const groups = [...new Set(article.newsgroups)];
-  for (const group of groups) nums[group] = bumpGroup(st, group, article.date);
+  for (const group of groups) nums[group] = bumpGroup(st, group, date);
+  const root = references.length > 0 ? references[0] : id;
   // The NNTP overview fields ride in the index, so OVER never reads an article.
   const size = wire ? { bytes: wire.size, lines: wire.lines } : renderedStats(article);
-  const xref = groups.length > 1 ? { xref: nums } : {};
+  const xref = groups.length > 1 ? nums : undefined;
   for (const group of groups) {
     const n = nums[group];
-    const { id, subject, from, date, references } = article;
-    ops.push(op(subs.groupIndex, key(group, n), { id, subject, from, date, references, ...size, at: st.now, ...xref }));
-    threadActivity(ops, st, group, root, article, n);
+    // Built field by field (no spreads): this runs per article per group in the writer.
+    const ov: OverviewRecord = { id, subject, from, date, references, bytes: size.bytes, lines: size.lines, at: now };
+    if (xref) ov.xref = xref;
+    ops.push(put(subs.groupIndex, numKey(group, n), ov));
+    threadActivity(st, group, root, article, n);
   }
-  ops.push(op(subs.articles, article.id, { article, at: st.now, nums, seq }));
-  if (wire) ops.push(op(subs.wire, article.id, wire.bytes));
-  ops.push(op(subs.history, article.id, { s: 'a', at: st.now }));
-  ops.push(op(subs.threadMembers, key(root, seq), article.id));
+  ops.push(put(subs.articles, id, { article, at: now, nums, seq }));
+  if (wire) ops.push(put(subs.wire, id, wire.bytes));
+  ops.push(put(subs.history, id, { s: 'a', at: now }));
+  const seqPart = SEP + pad(seq);
+  ops.push(put(subs.threadMembers, root + seqPart, id));
   const parent = parentId(article);
-  if (parent) ops.push(op(subs.children, key(parent, seq), article.id));
+  if (parent !== undefined && parent !== root) ops.push(put(subs.children, parent + seqPart, id));
   return seq;
 }
 
 /**
- * Closes the commit: group metadata and counters that changed. Copies, because the writer
- * numbers the next commit in the same objects while this batch may still wait for its write.
+ * Closes the commit: thread records, group metadata and counters that changed, once each.
+ * Copies, because the writer numbers the next commit in the same objects while this batch may
+ * still wait for its write (thread records are fresh objects per change, never mutated).
  */
 export function addTotals(ops: BatchOp[], st: BuildState, touched: Set<string>): void {
-  for (const g of touched) ops.push(op(st.subs.groups, g, { ...st.groups.get(g) }));
-  ops.push(op(st.subs.meta, 'counters', { ...st.counters }));
+  for (const tk of st.touchedThreads) ops.push(put(st.subs.threads, tk, st.threads.get(tk)));
+  for (const g of touched) ops.push(put(st.subs.groups, g, { ...st.groups.get(g) }));
+  ops.push(put(st.subs.meta, 'counters', { ...st.counters }));
 }
 
 function bumpGroup(st: BuildState, group: string, date: string): number {
@@ -86,15 +102,23 @@ function bumpGroup(st: BuildState, group: string, date: string): number {
   return n;
 }
 
-function threadActivity(ops: BatchOp[], st: BuildState, group: string, root: string, a: Article, n: number): void {
-  const tk = key(group, root);
+function threadActivity(st: BuildState, group: string, root: string, a: Article, n: number): void {
+  const tk = group + SEP + root;
   const prev = st.threads.get(tk);
-  const meta: ThreadMeta = prev
-    ? { ...prev, articles: prev.articles + 1, lastN: n, lastDate: a.date > prev.lastDate ? a.date : prev.lastDate }
-    : { root, subject: a.subject, from: a.from, date: a.date, articles: 1, lastN: n, lastDate: a.date };
+  const isRoot = a.id === root;
   // A root that arrives after its replies gives the thread its real subject and author.
-  if (prev && a.id === root) Object.assign(meta, { subject: a.subject, from: a.from, date: a.date });
-  meta.hasRoot = prev?.hasRoot === true || a.id === root;
+  const meta: ThreadMeta = prev
+    ? {
+        root,
+        subject: isRoot ? a.subject : prev.subject,
+        from: isRoot ? a.from : prev.from,
+        date: isRoot ? a.date : prev.date,
+        articles: prev.articles + 1,
+        lastN: n,
+        lastDate: a.date > prev.lastDate ? a.date : prev.lastDate,
+        hasRoot: prev.hasRoot === true || isRoot,
+      }
+    : { root, subject: a.subject, from: a.from, date: a.date, articles: 1, lastN: n, lastDate: a.date, hasRoot: isRoot };
   st.threads.set(tk, meta);
-  ops.push(op(st.subs.threads, tk, meta));
+  st.touchedThreads.add(tk);
 }

@@ -8,7 +8,7 @@
 import { threadRoot, type Article } from '../../protocol/article';
 import type { ArticleResult } from '../../protocol/peer-messages';
 import { NmError } from '../errors';
-import { key } from '../store/keys';
+import { SEP } from '../store/keys';
 import type { Counters, GroupMeta, ThreadMeta } from '../store/records';
 import type { BatchOp, Store } from '../store/store';
 import { addAccepted, addTotals, type BuildState, type WireCopy } from './batch-builder';
@@ -115,15 +115,27 @@ export class WriterState {
   }
 
   private build(take: Pending[], now: number, stages: Stage[], epoch: number): Prepared {
-    const validOf = (p: Pending) => p.items.filter((i): i is { ok: true; article: Article } => i.ok).map((i) => i.article);
-    const known = take.filter((p) => !p.fresh).flatMap(validOf);
-    const ids = [...new Set(known.map((a) => a.id))];
-    // A fresh id starts its own thread unless it replies: only replies need the thread read.
-    const threaded = [...known, ...take.filter((p) => p.fresh).flatMap(validOf).filter((a) => a.references.length > 0)];
-    const hist = new Map(ids.map((id, i) => [id, i]));
+    // One pass over the inputs: the ids to look up in history (fresh ids minted here just now
+    // cannot be there) and the articles whose thread record must be read (a fresh id starts its
+    // own thread unless it replies).
+    const ids: string[] = [];
+    const hist = new Map<string, number>();
+    const threaded: Article[] = [];
+    for (const p of take) {
+      for (const item of p.items) {
+        if (!item.ok) continue;
+        const a = item.article;
+        if (p.fresh) {
+          if (a.references.length > 0) threaded.push(a);
+          continue;
+        }
+        threaded.push(a);
+        if (!hist.has(a.id)) hist.set(a.id, ids.push(a.id) - 1);
+      }
+    }
     const histRecs = ids.length > 0 ? this.store.historySync(ids) : [];
     const threads = this.prefetchThreads(threaded);
-    const st: BuildState = { subs: this.store.subs, groups: this.groups, threads, counters: { ...this.counters, at: now }, now };
+    const st: BuildState = { subs: this.store.subs, groups: this.groups, threads, touchedThreads: new Set(), counters: { ...this.counters, at: now }, now };
     const ops: BatchOp[] = [];
     const touched = new Set<string>();
     const seen = new Set<string>();
@@ -211,13 +223,20 @@ export class WriterState {
 
   /** Thread metadata for this commit: the previous (maybe unwritten) commit's first, then the store. */
   private prefetchThreads(articles: Article[]): Map<string, ThreadMeta | undefined> {
-    const keys = [...new Set(articles.flatMap((a) => a.newsgroups.map((g) => key(g, threadRoot(a)))))];
     const out = new Map<string, ThreadMeta | undefined>();
     const missing: string[] = [];
-    for (const k of keys) {
-      // has(): a thread the previous commit deleted (a removal) is gone even before its write lands.
-      if (this.overlay.threads.has(k)) out.set(k, this.overlay.threads.get(k));
-      else missing.push(k);
+    for (const a of articles) {
+      const root = threadRoot(a);
+      for (const g of a.newsgroups) {
+        const k = g + SEP + root;
+        if (out.has(k)) continue;
+        // has(): a thread the previous commit deleted (a removal) is gone even before its write lands.
+        if (this.overlay.threads.has(k)) out.set(k, this.overlay.threads.get(k));
+        else {
+          out.set(k, undefined);
+          missing.push(k);
+        }
+      }
     }
     const metas = missing.length > 0 ? this.store.threadsSync(missing) : [];
     missing.forEach((k, i) => out.set(k, metas[i]));

@@ -7,7 +7,7 @@
  * is lost: a failed prepare, write or reload rejects exactly the submitters it concerns, with
  * the reason, and the writer goes on (reloading its state from the store first).
  */
-import { claimedId, validateArticle, type Article, type ArticleCheck } from '../../protocol/article';
+import { checkArticleRules, claimedId, validateArticle, type Article, type ArticleCheck, type ArticleProblem } from '../../protocol/article';
 import type { ArticleResult } from '../../protocol/peer-messages';
 import type { Clock } from '../clock';
 import { NmError } from '../errors';
@@ -119,6 +119,14 @@ export class Ingest {
   /** The validation submit() applies, for callers that refuse bad input before it is submitted. */
   check(input: unknown): ArticleCheck {
     return validateArticle(input, { nowMs: this.c.clock.now(), maxBodyBytes: this.init.maxArticleBytes });
+  }
+
+  /**
+   * The node's rules alone (body size, date window) for an article whose fields a protocol
+   * schema already checked (a local post after NewPostSchema): null when it passes.
+   */
+  checkRules(article: Article): ArticleProblem | null {
+    return checkArticleRules(article, { nowMs: this.c.clock.now(), maxBodyBytes: this.init.maxArticleBytes });
   }
 
   /**

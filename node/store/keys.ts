@@ -18,7 +18,17 @@ export function unpad(s: string): number {
 }
 
 export function key(...parts: (string | number)[]): string {
-  return parts.map((p) => (typeof p === 'number' ? pad(p) : p)).join(SEP);
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    out += (i > 0 ? SEP : '') + (typeof p === 'number' ? pad(p) : p);
+  }
+  return out;
+}
+
+/** `key(prefix, n)` without the rest-array: the ingest builds several per article. */
+export function numKey(prefix: string, n: number): string {
+  return prefix + SEP + pad(n);
 }
 
 /** Range options covering every key that starts with `prefix` + SEP. */

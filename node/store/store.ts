@@ -150,11 +150,25 @@ export class Store {
     return out;
   }
 
-  /** Direct replies of an article, in acceptance order. */
+  /**
+   * Direct replies of an article, in acceptance order. Replies to a thread's root are its
+   * thread members whose only reference is the root (the ingest writes no child link for
+   * them); deeper replies have a child link (`children` sublevel, which in a data dir written
+   * before this layout holds every reply: both are read, and an id is listed once).
+   */
   async children(parent: string, limit = 5000): Promise<string[]> {
-    const out: string[] = [];
-    for await (const id of this.subs.children.values({ ...prefixRange(parent), limit })) out.push(id);
-    return out;
+    const found = new Map<string, number>();
+    for await (const [k, id] of this.subs.children.iterator({ ...prefixRange(parent), limit })) found.set(id, unpad(lastPart(k)));
+    const members: [string, number][] = [];
+    for await (const [k, id] of this.subs.threadMembers.iterator({ ...prefixRange(parent), limit })) {
+      if (id !== parent && !found.has(id)) members.push([id, unpad(lastPart(k))]);
+    }
+    const stored = readMany(this.subs.articles, members.map(([id]) => id));
+    members.forEach(([id, seq], i) => {
+      const refs = stored[i]?.article.references;
+      if (refs && refs[refs.length - 1] === parent) found.set(id, seq);
+    });
+    return [...found].sort((a, b) => a[1] - b[1]).slice(0, limit).map(([id]) => id);
   }
 }
 
