@@ -100,6 +100,8 @@ export const NodeConfigSchema = z.object({
       mirrorFetchAhead: z.number().int().min(1).max(8).default(2),
       /** A mirror job without progress for this long fails. NEWSMESH_MIRROR_GIVE_UP_MS. */
       mirrorGiveUpMs: z.number().int().min(1).max(24 * 3600_000).default(15 * 60_000),
+      /** 1: flood fill on one WebSocket per link (/v1/stream); 0: HTTP only, the upgrade refused (an older node). NEWSMESH_PEER_STREAM. */
+      peerStream: z.number().int().min(0).max(1).default(1),
     })
     .prefault({}),
 });
@@ -115,6 +117,7 @@ const TUNING_ENV: [keyof Tuning, string, number][] = [
   ['mirrorBatchIds', 'NEWSMESH_MIRROR_BATCH', LIMITS.idsPerBatchMax],
   ['mirrorFetchAhead', 'NEWSMESH_MIRROR_AHEAD', 8],
   ['mirrorGiveUpMs', 'NEWSMESH_MIRROR_GIVE_UP_MS', 24 * 3600_000],
+  ['peerStream', 'NEWSMESH_PEER_STREAM', 1],
 ];
 
 /**
@@ -127,7 +130,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Pick<NodeConfigInput, 'tu
   for (const [field, name, max] of TUNING_ENV) {
     const raw = env[name];
     const v = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-    if (Number.isInteger(v) && v >= (field === 'webPageCache' ? 0 : 1)) tuning[field] = Math.min(v, max);
+    if (Number.isInteger(v) && v >= (field === 'webPageCache' || field === 'peerStream' ? 0 : 1)) tuning[field] = Math.min(v, max);
   }
   const level = NodeConfigSchema.shape.logLevel.safeParse(env.NEWSMESH_LOG_LEVEL);
   return { tuning, ...(env.NEWSMESH_LOG_LEVEL !== undefined && level.success ? { logLevel: level.data } : {}) };
