@@ -54,7 +54,7 @@ export const DEFAULT_STREAM_INIT: StreamTransportInit = {
 
 /** Largest answer a stream takes (the largest flood-fill answer and its header line). */
 const CLIENT_MAX_PAYLOAD = Math.max(REPLY_CAPS.ihave, REPLY_CAPS.takethis) + LIMITS.streamHeaderMaxBytes + 1;
-const SETTLED = { reason: 'settled' };
+const SETTLED = { reason: 'stream closed' };
 /** The upgrade request and its 101 answer, as counted once per stream. */
 const UPGRADE_BYTES = 420;
 
@@ -64,6 +64,10 @@ const framing = (len: number, masked: boolean) => 2 + (len > 65_535 ? 8 : len > 
 interface Pending {
   maxBytes: number;
   sent: boolean;
+  /** clock time past which the call fails (one timer per stream watches them all). */
+  deadline: number;
+  what: string;
+  timeoutMs: number;
   finish: (err: TransportError | null, res?: PeerResponse) => void;
 }
 
@@ -81,6 +85,9 @@ class PeerStream {
   private outstanding = 0;
   private unflushed = 0;
   private ws: WebSocket | null = null;
+  private watching = false;
+  /** Ends the deadline timer when the stream closes. */
+  private readonly unwatch = new AbortController();
   private opened!: (ok: boolean) => void;
 
   constructor(
@@ -131,15 +138,16 @@ class PeerStream {
   call(req: PeerRequest): Promise<PeerResponse> {
     return new Promise<PeerResponse>((resolve, reject) => {
       const id = ++this.seq;
-      const settled = new AbortController();
       let done = false;
       const p: Pending = {
         maxBytes: req.maxBytes ?? REPLY_CAPS.small,
         sent: false,
+        deadline: this.t.c.clock.now() + req.timeoutMs,
+        what: where(req),
+        timeoutMs: req.timeoutMs,
         finish: (err, res) => {
           if (done) return;
           done = true;
-          settled.abort(SETTLED);
           req.signal?.removeEventListener('abort', onAbort);
           this.pending.delete(id);
           if (p.sent) this.outstanding--;
@@ -152,12 +160,7 @@ class PeerStream {
       if (req.signal?.aborted) return onAbort();
       req.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, p);
-      void this.t.c.clock.sleep(req.timeoutMs, settled.signal).then(() => {
-        if (done) return;
-        p.finish(new TransportError('timeout', `${where(req)}: no answer within ${req.timeoutMs} ms on the stream`));
-        // A socket that stopped answering is not used again.
-        this.ws?.terminate();
-      });
+      if (!this.watching) void this.watchDeadlines();
       this.waiting.push(() => {
         if (done) return false;
         if (this.state !== 'open') {
@@ -178,6 +181,34 @@ class PeerStream {
       });
       this.pump();
     });
+  }
+
+  /**
+   * Fails calls past their deadline: one timer per stream, set to the earliest deadline, rather
+   * than a timer and an AbortController per call (8 % of the graph's CPU under HTTP). A call
+   * that timed out ends the stream: a socket that stopped answering is not used again.
+   */
+  private async watchDeadlines(): Promise<void> {
+    this.watching = true;
+    try {
+      while (this.pending.size > 0 && this.state !== 'closed') {
+        const now = this.t.c.clock.now();
+        let next = Infinity;
+        let expired = false;
+        for (const p of [...this.pending.values()]) {
+          if (p.deadline > now) next = Math.min(next, p.deadline);
+          else {
+            expired = true;
+            p.finish(new TransportError('timeout', `${p.what}: no answer within ${p.timeoutMs} ms on the stream`));
+          }
+        }
+        if (expired) return this.terminate();
+        if (next === Infinity) return;
+        await this.t.c.clock.sleep(next - now, this.unwatch.signal);
+      }
+    } finally {
+      this.watching = false;
+    }
   }
 
   /** Writes waiting calls while the window and the socket have room. */
@@ -211,6 +242,7 @@ class PeerStream {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     this.opened(false);
+    this.unwatch.abort(SETTLED);
     for (const p of [...this.pending.values()]) p.finish(new TransportError('network', `${this.url}: ${why}`));
     this.pump();
     if (wasOpen) this.t.c.logger.info({ url: this.url, reason: why }, 'peer stream closed');
