@@ -133,7 +133,8 @@ class StreamSession {
       const nm = toNmError(err);
       if (!nm) {
         this.log.error({ err, path }, 'peer stream call failed');
-        return errorBody(new NmError('NM_ERR_UNAVAILABLE', 'internal error'), 500);
+        // As the HTTP listener's error handler answers a bug.
+        return { status: 500, body: JSON.stringify({ error: { code: 'NM_ERR_INTERNAL', message: 'internal error (a bug): see the node log' } }) };
       }
       return { ...errorBody(nm), ...(nm.statusCode === 503 ? { retryAfterMs: 1000 } : {}), close: unauthorized };
     }

@@ -171,6 +171,18 @@ describe('peer stream', () => {
       expect(await bc).toBe(1009);
     });
 
+    it('keeps at most two streams per peer: a third closes the oldest', async () => {
+      const first = (await open()).ws!;
+      const firstClosed = closed(first);
+      const second = (await open()).ws!;
+      const third = (await open()).ws!;
+      expect(await firstClosed).toBe(1008);
+      expect(second.readyState).toBe(WebSocket.OPEN);
+      expect(third.readyState).toBe(WebSocket.OPEN);
+      second.close();
+      third.close();
+    });
+
     it('answers a bad call with the HTTP route\'s error and keeps the stream', async () => {
       const ws = (await open()).ws!;
       let r = reply(ws);
