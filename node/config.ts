@@ -119,6 +119,8 @@ export const NodeConfigSchema = z.object({
       retainSlice: z.number().int().min(1).max(5_000).default(200),
       /** Pause between expiry commits (ms). NEWSMESH_RETAIN_PAUSE_MS. */
       retainPauseMs: z.number().int().min(0).max(60_000).default(10),
+      /** 1: flood fill on one WebSocket per link (/v1/stream); 0: HTTP only, the upgrade refused (an older node). NEWSMESH_PEER_STREAM. */
+      peerStream: z.number().int().min(0).max(1).default(1),
     })
     .prefault({}),
 });
@@ -138,6 +140,7 @@ const TUNING_ENV: [keyof Tuning, string, number][] = [
   ['retainSweepMs', 'NEWSMESH_RETAIN_SWEEP_MS', 24 * 3600_000],
   ['retainSlice', 'NEWSMESH_RETAIN_SLICE', 5_000],
   ['retainPauseMs', 'NEWSMESH_RETAIN_PAUSE_MS', 60_000],
+  ['peerStream', 'NEWSMESH_PEER_STREAM', 1],
 ];
 
 /**
@@ -150,7 +153,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Pick<NodeConfigInput, 'tu
   for (const [field, name, max] of TUNING_ENV) {
     const raw = env[name];
     const v = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-    if (Number.isInteger(v) && v >= (field === 'webPageCache' || field === 'verifyWorkers' ? 0 : 1)) tuning[field] = Math.min(v, max);
+    if (Number.isInteger(v) && v >= (field === 'webPageCache' || field === 'verifyWorkers' || field === 'peerStream' ? 0 : 1)) tuning[field] = Math.min(v, max);
   }
   const level = NodeConfigSchema.shape.logLevel.safeParse(env.NEWSMESH_LOG_LEVEL);
   return { tuning, ...(env.NEWSMESH_LOG_LEVEL !== undefined && level.success ? { logLevel: level.data } : {}) };

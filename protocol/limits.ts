@@ -40,6 +40,12 @@ export const LIMITS = {
   fileMessageMaxBytes: 32 * 1024 * 1024,
   /** A hello's `time` may be this far from the answering node's clock (key proof). */
   helloClockSkewMs: 24 * 60 * 60 * 1000,
+  /** Peer stream (/v1/stream): bytes of one frame's header line. */
+  streamHeaderMaxBytes: 256,
+  /** Peer stream: calls one stream may have unanswered; past it the server stops reading. */
+  streamCallsInFlightMax: 64,
+  /** Peer stream: open streams per peer; a newer one closes the oldest. */
+  streamsPerPeerMax: 2,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -85,6 +85,8 @@ export interface TransportStats {
 export interface Transport {
   request(req: PeerRequest): Promise<PeerResponse>;
   readonly stats: TransportStats;
+  /** The URL a call to `url` really dials (a test's fault proxy); a stream transport dials the same. */
+  dialUrl?(url: string): string;
   /**
    * Ends every call still in flight (each fails with TransportError) and frees the sockets.
    * node/main.ts calls it once the parts have stopped, or when they have not stopped within

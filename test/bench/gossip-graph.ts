@@ -46,7 +46,8 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
     for (let i = 0; i < NODES; i++) {
       const node = await startNode(
         { name: `g${i}`, data: dirs[i].dir, web: '127.0.0.1:0', listen: '127.0.0.1:0' },
-        { logger: silentLogger(), parts: [gossipPart({ transport: transports[i] })] },
+        // BENCH_STREAM=0: flood fill over HTTP only (the figures before the peer stream).
+        { logger: silentLogger(), parts: [gossipPart({ transport: transports[i], stream: process.env.BENCH_STREAM !== '0' })] },
       );
       node.components.ingest.onAccepted((events) => {
         const now = performance.now();
@@ -68,6 +69,7 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
     const rand = rng(7);
     for (const phase of PHASES) {
       const before = snapshot(nodes, transports);
+      const cpu0 = process.cpuUsage();
       const ids: string[] = [];
       const posts: Promise<void>[] = [];
       const total = phase.perSec * phase.seconds;
@@ -95,6 +97,7 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
       const settleStart = Date.now();
       while ([...ids].some((id) => track.get(id)!.arrivals < NODES - 1) && Date.now() - settleStart < SETTLE_LIMIT_MS) await new Promise((r) => setTimeout(r, 20));
       const after = snapshot(nodes, transports);
+      const cpu = process.cpuUsage(cpu0);
       const lat: number[] = [];
       const perSecond = new Map<number, number[]>();
       let delivered = 0;
@@ -124,6 +127,8 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
         bodyAmplification: +(received / Math.max(1, delivered)).toFixed(4),
         wireBytesPerArticleByte: +(wire / Math.max(1, articleBytes)).toFixed(3),
         wireBodyBytesPerArticleByte: +(wireBodies / Math.max(1, articleBytes)).toFixed(3),
+        // All 12 nodes' CPU (one process) per delivery made: unlike latency, the machine's other load does not change it.
+        cpuUsPerDelivery: Math.round((cpu.user + cpu.system) / Math.max(1, delivered)),
         requests: after.requests - before.requests,
         requestsByPath: Object.fromEntries(Object.entries(after.byPath).map(([k, v]) => [k, v - (before.byPath[k] ?? 0)])),
         idsOffered: after.offered - before.offered,

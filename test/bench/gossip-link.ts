@@ -3,12 +3,14 @@
  * 1 KiB articles. A feeder (this process, greeted as a peer of A) pushes TAKETHIS batches
  * into A. Figures: A's own ingest rate with no peers (the yardstick), the end-to-end rate
  * while A streams to B (fed on A, stored on B), and the drain rate of a 100,000-id backlog
- * to B after B was stopped and restarted. Temp dirs are removed; every wait is bounded.
+ * to B after B was stopped and restarted, with the CPU each side spent per drained article.
+ * NEWSMESH_PEER_STREAM=0 runs both nodes without the peer stream. Temp dirs are removed; every wait is bounded.
  */
 import { Agent } from 'undici';
 import { PeerClient } from '../helpers/peer-client';
 import { spawnNode, type NodeProcess } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
+import { cpuUs } from './nntp';
 
 const YARDSTICK = Number(process.env.BENCH_LINK_YARDSTICK ?? 50_000);
 const STREAM = Number(process.env.BENCH_LINK_STREAM ?? 100_000);
@@ -112,15 +114,18 @@ export async function gossipLinkSection(): Promise<Record<string, unknown>> {
     const rows = await call<{ name: string; backlog: number; state: string }[]>(`${a.webUrl}/api/peers`, 'GET');
     const queued = rows.find((r) => r.name === 'bench-b')?.backlog ?? -1;
     const t1 = performance.now();
+    const cpuA0 = cpuUs(a.child.pid);
     b = await spawnNode(['--data', db.dir], env);
     const tDrained = await waitArticles(b, STREAM + BACKLOG);
+    // CPU per drained article: the figure the machine's other load does not change (B's includes its start-up).
+    const drainCpu = { senderUsPerArticle: Math.round((cpuUs(a.child.pid) - cpuA0) / BACKLOG), receiverUsPerArticle: Math.round(cpuUs(b.child.pid) / BACKLOG) };
     const drainRate = BACKLOG / ((tDrained - t1) / 1000);
     const peerRow = (await call<Record<string, unknown>[]>(`${a.webUrl}/api/peers`, 'GET')).find((r) => r.name === 'bench-b');
     return {
       articleBodyBytes: 1024,
       ownIngestPerSec: Math.round(ownIngest),
       stream: { articles: STREAM, feedPerSec: Math.round(feedRate), deliveredPerSec: Math.round(streamRate), ofOwnIngest: +(streamRate / ownIngest).toFixed(2) },
-      backlog: { queued, drainPerSec: Math.round(drainRate), drainSecondsIncludingRestart: +((tDrained - t1) / 1000).toFixed(2), ofOwnIngest: +(drainRate / ownIngest).toFixed(2) },
+      backlog: { queued, drainPerSec: Math.round(drainRate), ...drainCpu, drainSecondsIncludingRestart: +((tDrained - t1) / 1000).toFixed(2), ofOwnIngest: +(drainRate / ownIngest).toFixed(2) },
       link: peerRow,
       targets: { deliveredPerSecMin: 15_000, ofOwnIngestMin: 0.5 },
     };

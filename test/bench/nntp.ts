@@ -51,7 +51,7 @@ function articles(count: number, tag: string, group: string): Feed[] {
 }
 
 /** CPU time (user + system, all threads) a process has used so far, in µs (Linux /proc). */
-function cpuUs(pid: number | undefined): number {
+export function cpuUs(pid: number | undefined): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) * (1_000_000 / 100);

@@ -23,8 +23,11 @@ export interface NodeProcess {
 
 const READY = /^newsmesh (\S+) ready web=(\S+) peer=(\S+)(?: nntp=(\S+))?$/m;
 
+/** Bench profiling: node refuses --cpu-prof in NODE_OPTIONS, so the spawned node gets it as an argument. */
+const profArgs = () => (process.env.NEWSMESH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.NEWSMESH_CPU_PROF_DIR}`] : []);
+
 export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20000): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [CLI, 'start', '--web', '127.0.0.1:0', '--listen', '127.0.0.1:0', '--nntp', '127.0.0.1:0', ...args], {
+  const child = spawn(process.execPath, [...profArgs(), CLI, 'start', '--web', '127.0.0.1:0', '--listen', '127.0.0.1:0', '--nntp', '127.0.0.1:0', ...args], {
     env: { ...process.env, NEWSMESH_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -29,6 +29,10 @@ export class RoutedTransport implements Transport {
     return this.inner.request({ ...req, url: this.route(req.url) });
   }
 
+  dialUrl(url: string): string {
+    return this.route(url);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }
