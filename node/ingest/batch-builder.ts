@@ -34,6 +34,24 @@ export interface BuildState {
 }
 
 const put = (sublevel: unknown, key: string, value: unknown): BatchOp => ({ type: 'put', sublevel, key, value }) as unknown as BatchOp;
+const del = (sublevel: unknown, key: string): BatchOp => ({ type: 'del', sublevel, key }) as unknown as BatchOp;
+
+/**
+ * The inverse of addAccepted's per-article records (body, wire copy, thread member, child link,
+ * index entries), for a removal, a cancel or an expiry (node/takedown/remover.ts): the module
+ * that lays these records out is the one that takes them away. History, group and thread
+ * metadata are the caller's, in the same commit.
+ */
+export function addRemovedRecords(ops: BatchOp[], subs: Sublevels, stored: { article: Article; seq: number; nums: Record<string, number> }): void {
+  const a = stored.article;
+  const root = a.references.length > 0 ? a.references[0] : a.id;
+  const seqPart = SEP + pad(stored.seq);
+  ops.push(del(subs.articles, a.id), del(subs.wire, a.id), del(subs.threadMembers, root + seqPart));
+  // Older data dirs linked direct replies too: deleting a link that is not there costs nothing.
+  const parent = parentId(a);
+  if (parent !== undefined) ops.push(del(subs.children, parent + seqPart));
+  for (const g of Object.keys(stored.nums)) ops.push(del(subs.groupIndex, numKey(g, stored.nums[g])));
+}
 
 /**
  * Adds the operations that accept `article` (path already prepended); returns its seq.

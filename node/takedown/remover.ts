@@ -6,9 +6,10 @@
  * Removals run one at a time (this is the only remover), which is what lets the slow reads
  * (next group low, a thread's newest survivor) happen before the commit, off the writer.
  */
-import { parentId, threadRoot } from '../../protocol/article';
+import { threadRoot } from '../../protocol/article';
 import type { Clock } from '../clock';
 import type { ReadingService } from '../feature-services';
+import { addRemovedRecords } from '../ingest/batch-builder';
 import type { CommitView } from '../ingest/commit-hook';
 import type { Ingest } from '../ingest/ingest';
 import type { Logger } from '../logger';
@@ -47,7 +48,6 @@ interface Plan {
   rootGone: Set<string>;
 }
 
-const del = (sublevel: unknown, k: string): BatchOp => ({ type: 'del', sublevel, key: k }) as unknown as BatchOp;
 const put = (sublevel: unknown, k: string, value: unknown): BatchOp => ({ type: 'put', sublevel, key: k, value }) as unknown as BatchOp;
 
 /** Most members of one thread read to find its newest survivor (threadMembers' own bound). */
@@ -146,11 +146,7 @@ export class Remover {
   private articleOps(ops: BatchOp[], view: CommitView, t: RemovalTarget, s: StoredArticle): void {
     const subs = this.c.store.subs;
     const a = s.article;
-    const root = threadRoot(a);
-    ops.push(del(subs.articles, a.id), del(subs.wire, a.id), del(subs.threadMembers, key(root, s.seq)));
-    const parent = parentId(a);
-    if (parent) ops.push(del(subs.children, key(parent, s.seq)));
-    for (const g of Object.keys(s.nums)) ops.push(del(subs.groupIndex, key(g, s.nums[g])));
+    addRemovedRecords(ops, subs, s);
     const tomb = { s: 'g' as const, at: view.at, by: t.by, reason: t.reason };
     ops.push(...tombstoneOps(subs, a.id, tomb));
     if (t.by !== 'expiry') {

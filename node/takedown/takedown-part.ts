@@ -6,7 +6,7 @@
  * block rules and pending cancels are loaded before gossip and mirror jobs start.
  */
 import { parseRetention } from '../../protocol/retention';
-import { takedownRoutes } from '../api/takedown-routes';
+import { takedownRoutes } from './takedown-routes';
 import type { BaseApp } from '../http/base-app';
 import { articleSigner } from '../identity/article-signing';
 import type { NodePart, PartFactory } from '../part';

@@ -10,7 +10,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ArticleParamsSchema } from '../../protocol/api';
 import { RemovalsQuerySchema, RemoveRequestSchema } from '../../protocol/takedown';
 import { NmError } from '../../node/errors';
-import type { TakedownService } from '../../node/takedown/takedown-service';
+import type { Features } from '../../node/feature-services';
+
+/** The web sees the takedown part through the feature registry's face, never its module. */
+type TakedownService = Features['takedown'];
 import { FormBodySchema } from '../forms';
 import { sendPage, type PageDeps } from '../page';
 

@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ArticleParamsSchema } from '../../protocol/api';
 import { BlockParamsSchema, BlockRuleInputSchema, BlockRuleSchema } from '../../protocol/block-rules';
 import { CancelPostSchema, CancelResultSchema, PostedSchema, RemovalSchema, RemovalsQuerySchema, RemoveRequestSchema } from '../../protocol/takedown';
-import type { TakedownService } from '../takedown/takedown-service';
+import type { TakedownService } from './takedown-service';
 
 export interface TakedownRoutesOptions {
   takedown: TakedownService;
