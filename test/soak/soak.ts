@@ -179,7 +179,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       const live = nodes.filter((n) => n.up);
       if (live.length < 2) return;
       const a = pick(live);
-      const b = pick(nodes.filter((n) => n !== a));
+      // From a node that is up: a source in the middle of a restart refuses the job (422).
+      const b = pick(live.filter((n) => n !== a));
       const group = `soak.${Math.floor(rand() * GROUPS)}`;
       const res = await post(`${a.webUrl}/api/mirrors`, { peer: b.publicUrl, group }).catch(() => null);
       if (res?.status === 202) jobs.push({ node: a, id: ((await res.json()) as { id: string }).id, from: b.name, group });
