@@ -81,7 +81,7 @@ export class NntpFeedLink implements FeedLink {
   ) {
     this.backoff = new Backoff({ baseMs: init.backoffBaseMs, capMs: init.backoffCapMs });
     this.queue = new OutboundQueue(c, { ...init, idsPerTake: init.idsPerBatch }, name);
-    this.lastProgressAt = c.clock.now();
+    this.lastProgressAt = c.clock.monotonic();
   }
 
   get backlog(): number {
@@ -125,7 +125,7 @@ export class NntpFeedLink implements FeedLink {
   }
 
   async checkStall(): Promise<boolean> {
-    const now = this.c.clock.now();
+    const now = this.c.clock.monotonic();
     if (this.stopped || this.backlog <= 0 || this.backoffUntil > now || this.failed) {
       this.lastProgressAt = now;
       return false;
@@ -167,7 +167,7 @@ export class NntpFeedLink implements FeedLink {
     while (!this.stopped) {
       const rec = this.c.record() as NntpPeerRecord | undefined;
       if (!rec) return;
-      const now = this.c.clock.now();
+      const now = this.c.clock.monotonic();
       if (this.backoffUntil > now) {
         await this.idle(this.backoffUntil - now);
         continue;
@@ -188,9 +188,9 @@ export class NntpFeedLink implements FeedLink {
         await this.idle(60_000);
         continue;
       }
-      const batch = await this.queue.take(this.c.clock.now());
+      const batch = await this.queue.take(this.c.clock.monotonic());
       if (batch.length === 0) {
-        await this.idle(this.queue.nextDueIn(this.c.clock.now()) ?? 60_000);
+        await this.idle(this.queue.nextDueIn(this.c.clock.monotonic()) ?? 60_000);
         continue;
       }
       const gen = this.generation;
@@ -236,8 +236,8 @@ export class NntpFeedLink implements FeedLink {
       const { done, later } = conn.streaming ? await this.stream(conn.client, batch) : await this.serially(() => this.ihave(conn.client, batch));
       if (gen !== this.generation) return;
       this.queue.done(done);
-      this.queue.postpone(later, this.c.clock.now());
-      this.lastProgressAt = this.c.clock.now();
+      this.queue.postpone(later, this.c.clock.monotonic());
+      this.lastProgressAt = this.c.clock.monotonic();
       this.succeeded();
     } catch (err) {
       if (gen !== this.generation || this.stopped) return;
@@ -364,7 +364,7 @@ export class NntpFeedLink implements FeedLink {
     const message = (err as Error)?.message ?? String(err);
     const wait = this.backoff.next();
     this.down = true;
-    this.backoffUntil = Math.max(this.backoffUntil, this.c.clock.now() + wait);
+    this.backoffUntil = Math.max(this.backoffUntil, this.c.clock.monotonic() + wait);
     this.c.logger.info({ reason: message, retryInMs: wait }, 'nntp feed failed; backing off');
     this.c.touch({ lastError: message });
     void this.disconnect(false);

@@ -103,7 +103,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     }, ms);
     timers.add(t);
   };
-  const t0 = Date.now();
+  let t0 = Date.now();
   const elapsedS = () => Math.round((Date.now() - t0) / 100) / 10;
   const sample = () => {
     for (const n of nodes) {
@@ -123,6 +123,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       const res = await post(`${nodes[a].webUrl}/api/peers`, { url: nodes[b].publicUrl });
       if (res.status !== 201) throw new Error(`peering ${a}-${b}: ${res.status} ${await res.text()}`);
     }
+    // The run's clock starts once the nodes are up and peered: on a loaded machine that can
+    // take longer than a short run, which then posted nothing at all.
+    t0 = Date.now();
     sample();
 
     // ---- the run: a pacer for posts, and the restart, mirror, fault and sample schedules ----
@@ -179,7 +182,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       const live = nodes.filter((n) => n.up);
       if (live.length < 2) return;
       const a = pick(live);
-      const b = pick(nodes.filter((n) => n !== a));
+      // From a node that is up: a source in the middle of a restart refuses the job (422).
+      const b = pick(live.filter((n) => n !== a));
       const group = `soak.${Math.floor(rand() * GROUPS)}`;
       const res = await post(`${a.webUrl}/api/mirrors`, { peer: b.publicUrl, group }).catch(() => null);
       if (res?.status === 202) jobs.push({ node: a, id: ((await res.json()) as { id: string }).id, from: b.name, group });
