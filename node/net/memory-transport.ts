@@ -22,9 +22,11 @@ export interface InjectableApp {
 
 /**
  * What happens to one call: `refuse` fails it at once (a closed port), `hold` keeps it until
- * its timeout or abort (a peer that never answers), `pass` (or undefined) delivers it.
+ * its timeout or abort (a peer that never answers), `{ delayMs }` delivers it that much later
+ * on the clock (a slow link; past the call's timeout it times out), `pass` (or undefined)
+ * delivers it.
  */
-export type LinkFate = 'pass' | 'refuse' | 'hold';
+export type LinkFate = 'pass' | 'refuse' | 'hold' | { delayMs: number };
 
 /** Decides a call's fate from the caller's URL (its own peer URL, '' before it is bound) and the request. */
 export type LinkRule = (from: string, req: PeerRequest) => LinkFate | undefined;
@@ -69,14 +71,19 @@ export class MemoryNetwork {
     return url;
   }
 
+  /** @internal The app a call goes to, rules aside (a delayed call once its delay is over). */
+  deliver(req: PeerRequest): { fate: LinkFate; app?: InjectableApp } {
+    const app = this.apps.get(req.url.replace(/\/+$/, ''));
+    return app ? { fate: 'pass', app } : { fate: 'refuse' };
+  }
+
   /** @internal The fate of one call and the app it goes to. */
   route(from: string, req: PeerRequest): { fate: LinkFate; app?: InjectableApp } {
     for (const r of this.rules) {
       const fate = r(from, req);
       if (fate && fate !== 'pass') return { fate };
     }
-    const app = this.apps.get(req.url.replace(/\/+$/, ''));
-    return app ? { fate: 'pass', app } : { fate: 'refuse' };
+    return this.deliver(req);
   }
 }
 
@@ -96,12 +103,20 @@ export class MemoryEndpoint implements Transport {
     return this.url;
   };
 
-  async request(req: PeerRequest): Promise<PeerResponse> {
-    this.stats.requests++;
-    this.stats.byPath[req.path] = (this.stats.byPath[req.path] ?? 0) + 1;
+  async request(req: PeerRequest, delayed = false): Promise<PeerResponse> {
+    if (!delayed) {
+      this.stats.requests++;
+      this.stats.byPath[req.path] = (this.stats.byPath[req.path] ?? 0) + 1;
+    }
     if (this.closing.signal.aborted || req.signal?.aborted) throw new TransportError('aborted', `${req.method} ${req.path}: aborted`);
-    const { fate, app } = this.net.route(this.url, req);
+    const { fate, app } = delayed ? this.net.deliver(req) : this.net.route(this.url, req);
     if (fate === 'hold') return this.held(req);
+    if (typeof fate === 'object') {
+      if (fate.delayMs >= req.timeoutMs) return this.held(req);
+      await this.net.clock.sleep(fate.delayMs, req.signal);
+      if (req.signal?.aborted) throw new TransportError('aborted', `${req.method} ${req.path}: aborted`);
+      return this.request({ ...req, timeoutMs: req.timeoutMs - fate.delayMs }, true);
+    }
     if (fate === 'refuse' || !app) throw new TransportError('network', `${req.url}${req.path}: connection refused (memory network)`);
     const headers: Record<string, string> = {};
     if (req.body !== undefined) headers['content-type'] = 'application/json';

@@ -57,4 +57,17 @@ describe('memory transport', () => {
     expect(await aborted).toBe('aborted');
     unhold();
   });
+
+  it('delays a call on the clock, and times it out when the delay passes its timeout', async () => {
+    const slow = net.rule(() => ({ delayMs: 2000 }));
+    const late = kind(a.request({ url: b.url, method: 'POST', path: '/echo', body: '{}', timeoutMs: 5000 }));
+    await clock.run(1999);
+    expect(await Promise.race([late, Promise.resolve('pending')])).toBe('pending');
+    await clock.run(1);
+    expect(await late).toBe('ok');
+    const tooSlow = kind(a.request({ url: b.url, method: 'POST', path: '/echo', body: '{}', timeoutMs: 1000 }));
+    await clock.run(1000);
+    expect(await tooSlow).toBe('timeout');
+    slow();
+  });
 });
