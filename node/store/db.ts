@@ -17,7 +17,7 @@ export interface Sublevels {
   groupIndex: Sub<OverviewRecord>;
   /** group -> GroupMeta */
   groups: Sub<GroupMeta>;
-  /** parent NUL seq -> child id */
+  /** parent NUL seq -> child id, for replies whose parent is not their thread's root (older data dirs: every reply; Store.children reads both) */
   children: Sub<string>;
   /** root NUL seq -> member id (every article that names root first, and root itself) */
   threadMembers: Sub<string>;
