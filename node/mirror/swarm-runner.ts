@@ -151,7 +151,7 @@ export class SwarmRunner extends MirrorRunner {
         await this.readIndex(i);
         const ids = this.take(i, batch);
         if (ids.length === 0) {
-          if (!src.reading && (src.exhausted || src.unsettled >= this.walkAhead())) await Promise.race([seen, this.aborted()]);
+          if (!src.reading && (src.exhausted || src.unsettled >= this.walkAhead())) await Promise.race([seen, this.stopped]);
           continue;
         }
         await this.fetchAndWrite(i, ids);
@@ -166,9 +166,8 @@ export class SwarmRunner extends MirrorRunner {
     }
   }
 
-  private aborted(): Promise<void> {
-    return new Promise((r) => (this.signal.aborted ? r() : this.signal.addEventListener('abort', () => r(), { once: true })));
-  }
+  /** Resolves when the job is stopped (one listener for the whole run). */
+  private readonly stopped: Promise<void> = new Promise((r) => (this.signal.aborted ? r() : this.signal.addEventListener('abort', () => r(), { once: true })));
 
   /** Wanted ids a source may list ahead of what is settled (bounds memory). */
   private walkAhead(): number {

@@ -124,7 +124,7 @@ export async function mirrorSection(): Promise<Record<string, unknown>> {
       fillArticlesPerSec: Math.round(N / fillSecs),
       mirrorSecs,
       mirrorArticlesPerSec: Math.round(N / mirrorSecs),
-      mirrorTargetArticlesPerSec: 15_000,
+      mirrorTargetArticlesPerSec: 20_000,
       sinkRssMiBAtStart: rssBefore,
       sinkPeakRssMiB: peakRss,
       sinkPeakRssTargetMiB: 200,

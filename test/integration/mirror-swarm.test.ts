@@ -17,6 +17,10 @@ interface SourceView {
 }
 type SwarmJob = JobView & { sources?: SourceView[] };
 
+// Generous deadlines: the machine may be shared with much other work.
+jest.setTimeout(240_000);
+const WAIT_MS = 180_000;
+
 const nodes: TestNode[] = [];
 async function node(name: string, extra: Parameters<typeof startTestNode>[0] = {}): Promise<TestNode> {
   const n = await startTestNode({ name, ...extra });
@@ -46,7 +50,7 @@ describe('swarm mirror', () => {
     // a: 0-899, b: 600-1199, c: 1000-1499 and 0-99: overlaps and ids only one source holds.
     await Promise.all([importAll(a, all.slice(0, 900)), importAll(b, all.slice(600, 1200)), importAll(c, [...all.slice(1000), ...all.slice(0, 100)])]);
     const { body } = await postJson<{ id: string }>(`${sink.webUrl}/api/mirrors`, { peers: [a.peerUrl, b.peerUrl, c.peerUrl], group: 'test.swarm' }, 202);
-    const job = (await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running')) as SwarmJob;
+    const job = (await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running', WAIT_MS)) as SwarmJob;
     expect(job).toMatchObject({ state: 'done', done: 1500, total: 1500 });
     expect(job.error).toBeUndefined();
     const index = await readIndex(sink.webUrl, 'test.swarm');
@@ -60,21 +64,21 @@ describe('swarm mirror', () => {
     // The same set in another order is the same job; a re-run moves nothing.
     const again = await postJson<{ id: string }>(`${sink.webUrl}/api/mirrors`, { peers: [c.peerUrl, a.peerUrl, b.peerUrl], group: 'test.swarm' }, 202);
     expect(again.body.id).toBe(body.id);
-    const rerun = await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running' && j.startedAt !== job.startedAt);
+    const rerun = await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running' && j.startedAt !== job.startedAt, WAIT_MS);
     expect(rerun).toMatchObject({ state: 'done', done: 1500, total: 1500 });
     expect((await stats(sink)).articlesReceived).toBe(1500);
   });
 
   it('moves the share of a source that dies mid-job to the others and completes', async () => {
     // Capped sources make the job last long enough to lose one midway.
-    const [a, b, c] = await Promise.all([node('fa', { serveRate: 800 }), node('fb', { serveRate: 800 }), node('fc', { serveRate: 800 })]);
+    const [a, b, c] = await Promise.all([node('fa', { serveRate: 300 }), node('fb', { serveRate: 300 }), node('fc', { serveRate: 300 })]);
     const sink = await node('sink2', { tuning: { mirrorBatchIds: 40, mirrorGiveUpMs: 60_000 } });
     const all = articles('test.dying', 0, 3000);
     await Promise.all([importAll(a, all), importAll(b, all), importAll(c, all)]);
     const { body } = await postJson<{ id: string }>(`${sink.webUrl}/api/mirrors`, { peers: [a.peerUrl, b.peerUrl, c.peerUrl], group: 'test.dying' }, 202);
-    await waitForJob(sink.webUrl, body.id, (j) => j.done >= 300, 30_000);
+    await waitForJob(sink.webUrl, body.id, (j) => j.done >= 300, WAIT_MS);
     await c.destroy();
-    const job = (await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running', 60_000)) as SwarmJob;
+    const job = (await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running', WAIT_MS)) as SwarmJob;
     expect(job).toMatchObject({ state: 'done', done: 3000, total: 3000 });
     const dead = job.sources?.find((s) => s.url === c.peerUrl);
     expect(dead?.state).toBe('failed');
@@ -93,7 +97,7 @@ describe('swarm mirror', () => {
     const res = await web.post('/mirrors', { _csrf: inputValue(page.html, '_csrf')!, peer: `${a.peerUrl} ${b.peerUrl}`, group: 'test.page' });
     expect(res.status).toBe(303);
     const [job] = await getJson<SwarmJob[]>(`${sink.webUrl}/api/mirrors`);
-    const done = (await waitForJob(sink.webUrl, job.id, (j) => j.state !== 'running')) as SwarmJob;
+    const done = (await waitForJob(sink.webUrl, job.id, (j) => j.state !== 'running', WAIT_MS)) as SwarmJob;
     expect(done).toMatchObject({ state: 'done', done: 60, total: 60 });
     const after = await web.get('/mirrors');
     for (const url of [a.peerUrl, b.peerUrl]) expect(after.html).toContain(`data-source="${url}"`);

@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/tmp';
 import { makeArticle } from '../helpers/node';
 import { getJson, postJson, readIndex, waitForJob } from '../helpers/mirror';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const tmp = tempDir();
 const procs: NodeProcess[] = [];
@@ -41,7 +41,7 @@ describe('swarm mirror between processes', () => {
   let sources: NodeProcess[];
   beforeAll(async () => {
     // Capped so the mirror takes a few seconds: long enough to be killed midway.
-    sources = await Promise.all(['pa', 'pb', 'pc'].map((n) => spawn(n, ['--serve-rate', '1500'])));
+    sources = await Promise.all(['pa', 'pb', 'pc'].map((n) => spawn(n, ['--serve-rate', '600'])));
     // pa: 0-3999, pb: 2000-5999, pc: every third one: overlaps everywhere, 6000 in the union.
     await Promise.all([
       importAll(sources[0].webUrl, all.slice(0, 4000)),
@@ -55,14 +55,14 @@ describe('swarm mirror between processes', () => {
     let sink = await spawn('sink', [], slow);
     const peers = sources.map((s) => s.peerUrl);
     const { body } = await postJson<{ id: string }>(`${sink.webUrl}/api/mirrors`, { peers, group: 'test.swarm' }, 202);
-    const midway = await waitForJob(sink.webUrl, body.id, (j) => j.done >= 1500, 60_000);
+    const midway = await waitForJob(sink.webUrl, body.id, (j) => j.done >= 1500, 120_000);
     sink.child.kill('SIGKILL');
     await sink.exited;
     expect(midway.state).toBe('running');
     expect(midway.done).toBeLessThan(N);
 
     sink = await spawn('sink', [], slow);
-    const job = await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running', 90_000);
+    const job = await waitForJob(sink.webUrl, body.id, (j) => j.state !== 'running', 180_000);
     expect(job).toMatchObject({ state: 'done', done: N, total: N });
     const index = await readIndex(sink.webUrl, 'test.swarm');
     expect(index).toHaveLength(N);
@@ -75,7 +75,7 @@ describe('swarm mirror between processes', () => {
   it('`newsmesh mirror URL URL URL GROUP` shows each source and ends with the union', async () => {
     const sink = await spawn('sink-cli');
     const peers = sources.map((s) => s.peerUrl);
-    const r = await runCli(['mirror', ...peers, 'test.swarm', '--api', sink.webUrl], { timeoutMs: 120_000 });
+    const r = await runCli(['mirror', ...peers, 'test.swarm', '--api', sink.webUrl], { timeoutMs: 180_000 });
     expect(r.stderr).toContain(peers[1].replace(/^http:\/\//, ''));
     expect({ code: r.code, stdout: r.stdout.trim() }).toEqual({ code: 0, stdout: `mirrored test.swarm from ${peers.join(' ')}: ${N} of ${N} articles held` });
     // The one-URL form is unchanged.
