@@ -7,7 +7,8 @@
  * refuses the upgrade (an older node: 404) is called over HTTP and asked again after
  * `refusedRetryMs`; a stream that drops fails its calls (the link's queue re-sends, nothing is
  * lost), and the calls go over HTTP until a reconnect (after a growing, jittered wait)
- * succeeds. A call that times out ends its stream: a silent socket is not trusted again.
+ * succeeds. A call that times out fails alone, as on HTTP; when the peer has also sent nothing
+ * for as long as that call waited, the stream is ended: a silent socket is not trusted again.
  * Frames count into the inner transport's stats (headers: frame header lines and WebSocket
  * framing), so one set of figures covers both paths.
  */
@@ -86,6 +87,8 @@ class PeerStream {
   private unflushed = 0;
   private ws: WebSocket | null = null;
   private watching = false;
+  /** When the peer last sent a frame (or the stream opened). */
+  private lastHeardAt = 0;
   /** Ends the deadline timer when the stream closes. */
   private readonly unwatch = new AbortController();
   private opened!: (ok: boolean) => void;
@@ -125,6 +128,7 @@ class PeerStream {
       ws.terminate();
     });
     ws.on('open', () => {
+      this.lastHeardAt = this.t.c.clock.now();
       this.state = 'open';
       this.opened(true);
       this.pump();
@@ -185,8 +189,7 @@ class PeerStream {
 
   /**
    * Fails calls past their deadline: one timer per stream, set to the earliest deadline, rather
-   * than a timer and an AbortController per call (8 % of the graph's CPU under HTTP). A call
-   * that timed out ends the stream: a socket that stopped answering is not used again.
+   * than a timer and an AbortController per call (8 % of the graph's CPU under HTTP).
    */
   private async watchDeadlines(): Promise<void> {
     this.watching = true;
@@ -194,15 +197,16 @@ class PeerStream {
       while (this.pending.size > 0 && this.state !== 'closed') {
         const now = this.t.c.clock.now();
         let next = Infinity;
-        let expired = false;
+        let silentFor = Infinity;
         for (const p of [...this.pending.values()]) {
           if (p.deadline > now) next = Math.min(next, p.deadline);
           else {
-            expired = true;
+            silentFor = Math.min(silentFor, p.timeoutMs);
             p.finish(new TransportError('timeout', `${p.what}: no answer within ${p.timeoutMs} ms on the stream`));
           }
         }
-        if (expired) return this.terminate();
+        // Late answers on a busy link are not a dead socket: only one silent for a whole timeout is ended.
+        if (now - this.lastHeardAt >= silentFor) return this.terminate();
         if (next === Infinity) return;
         await this.t.c.clock.sleep(next - now, this.unwatch.signal);
       }
@@ -227,6 +231,7 @@ class PeerStream {
       this.ws?.terminate();
       return;
     }
+    this.lastHeardAt = this.t.c.clock.now();
     const body = split.body;
     this.t.count(null, 0, data.length - body.length + framing(data.length, false), body.length);
     const p = this.pending.get(head.data.id);

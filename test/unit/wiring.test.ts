@@ -41,9 +41,9 @@ describe('node identity', () => {
 
 describe('configuration from the environment', () => {
   it('reads the tuning knobs and the log level', () => {
-    const env = { NEWSMESH_WEB_PAGE_CACHE: '0', NEWSMESH_MIRROR_GIVE_UP_MS: '1500', NEWSMESH_MIRROR_BATCH: '25', NEWSMESH_LOG_LEVEL: 'warn' };
+    const env = { NEWSMESH_WEB_PAGE_CACHE: '0', NEWSMESH_MIRROR_GIVE_UP_MS: '1500', NEWSMESH_MIRROR_BATCH: '25', NEWSMESH_PEER_STREAM: '0', NEWSMESH_LOG_LEVEL: 'warn' };
     const config = NodeConfigSchema.parse(configFromEnv(env));
-    expect(config.tuning).toEqual({ webPageCache: 0, mirrorPageSize: 1000, mirrorBatchIds: 25, mirrorFetchAhead: 2, mirrorGiveUpMs: 1500, retainSweepMs: 60_000, retainSlice: 200, retainPauseMs: 10, peerStream: 1 });
+    expect(config.tuning).toEqual({ webPageCache: 0, mirrorPageSize: 1000, mirrorBatchIds: 25, mirrorFetchAhead: 2, mirrorGiveUpMs: 1500, retainSweepMs: 60_000, retainSlice: 200, retainPauseMs: 10, peerStream: 0 });
     expect(config.logLevel).toBe('warn');
   });
 
