@@ -81,8 +81,12 @@ describe('fuzzing the local API', () => {
         const res = await send(node.webUrl, req);
         const answer = checkJsonAnswer(req, res) as { id?: string };
         if (res.status !== 201) return;
-        const expected = expectedPost(bytes);
+        const sent = expectedPost(bytes);
         const got = (await roundTrip({ method: 'GET', path: `/api/articles/${encodeURIComponent(answer.id!)}` })) as Record<string, unknown>;
+        // The node adds its own Cancel-Lock (RFC 8315) to every local post: expect it, well formed.
+        const lock = (got.headers as Record<string, string> | undefined)?.['Cancel-Lock'];
+        if (!/^sha256:[A-Za-z0-9+/]{43}=$/.test(lock ?? '')) throw new Error(`article ${answer.id} has no Cancel-Lock of this node: ${String(lock)}`);
+        const expected = { ...sent, headers: { ...(sent.headers as Record<string, string> | undefined), 'Cancel-Lock': lock } };
         const keys = ['newsgroups', 'from', 'subject', 'body', 'references', 'headers'];
         if (!isDeepStrictEqual(pick(got, keys), pick(expected, keys))) {
           throw new Error(`article ${answer.id} does not read back as posted:\n  sent ${JSON.stringify(expected).slice(0, 400)}\n  read ${JSON.stringify(pick(got, keys)).slice(0, 400)}`);
