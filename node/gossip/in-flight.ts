@@ -9,8 +9,10 @@
  * a peer the owner confirmed, over a stranger) takes the mark once the holder has had
  * `outrankedAfterMs` to deliver, without a strike for it: a stranger winning the race to
  * offer cannot hold back the owner's own peers, and one that delivers as honest peers do (in
- * milliseconds) never sees its body sent twice. Bounded: an LRU over all ids, and few open
- * marks per peer.
+ * milliseconds) never sees its body sent twice. That grace follows how long deliveries take
+ * here lately (a starved machine is slow for everyone), within fixed bounds. A mark whose body
+ * has arrived and is being stored is nobody's to take, nor its holder's to be asked again for.
+ * Bounded: an LRU over all ids, and few open marks per peer.
  */
 import type { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
@@ -25,9 +27,16 @@ export interface InFlightInit {
   perPeerMax: number;
   /** How long a mark (and who waits for it) is kept after it was given, expired or not. */
   keepMs: number;
-  /** How long a holder keeps its mark against an offer that outranks it. */
+  /** How long a holder keeps its mark against an offer that outranks it, at least (deliveries here are fast). */
   outrankedAfterMs: number;
 }
+
+/** The grace against an outranking offer is this many times the recent delivery time... */
+const GRACE_PER_DELIVERY = 4;
+/** ...and at most this many times outrankedAfterMs (a slow-delivering stranger cannot stretch it further). */
+const GRACE_MAX_FACTOR = 4;
+/** Weight of the newest delivery in the running mean. */
+const DELIVERY_WEIGHT = 0.05;
 
 interface Mark {
   peer: string;
@@ -38,6 +47,8 @@ interface Mark {
   waiting: string[];
   /** Still counting against its holder: not delivered, expired or dropped yet. */
   open: boolean;
+  /** The holder's body is here, being stored: the mark ends with the commit's verdict. */
+  arrived?: boolean;
 }
 
 const WAITING_MAX = 8;
@@ -45,6 +56,8 @@ const WAITING_MAX = 8;
 export class InFlight {
   private readonly marks: LRUCache<string, Mark>;
   private readonly open = new Map<string, number>();
+  /** Running mean of the time from sendme to the body's arrival, over every delivery. */
+  private deliveryMs = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -71,9 +84,10 @@ export class InFlight {
   claim(id: string, peer: string, windowMs: number, now = this.clock.monotonic(), outranks?: (holder: string) => boolean): Claim {
     const m = this.marks.get(id);
     const full = (this.open.get(peer) ?? 0) >= this.init.perPeerMax;
-    if (m?.open && m.until > now) {
-      if (m.peer === peer) return 'sendme'; // a retry: asked again, the window unchanged
-      if (full || now - m.at < this.init.outrankedAfterMs || !outranks?.(m.peer)) {
+    if (m?.open && (m.until > now || m.arrived)) {
+      // A retry is asked again (the window unchanged), unless its first copy is being stored.
+      if (m.peer === peer) return m.arrived ? 'later' : 'sendme';
+      if (full || m.arrived || now - m.at < this.grace() || !outranks?.(m.peer)) {
         if (!m.waiting.includes(peer) && m.waiting.length < WAITING_MAX) m.waiting.push(peer);
         return 'later';
       }
@@ -86,6 +100,20 @@ export class InFlight {
     this.marks.set(id, { peer, at: now, until: now + windowMs, waiting, open: true });
     this.open.set(peer, (this.open.get(peer) ?? 0) + 1);
     return 'sendme';
+  }
+
+  /** `peer`'s body of `id` is here and goes to the store now (its verdict comes to settle or release). */
+  arrived(id: string, peer: string, now = this.clock.monotonic()): void {
+    const m = this.marks.peek(id);
+    if (!m?.open || m.peer !== peer || m.arrived) return;
+    m.arrived = true;
+    this.deliveryMs += DELIVERY_WEIGHT * (now - m.at - this.deliveryMs);
+  }
+
+  /** How long a holder keeps its mark against an outranking offer now. */
+  grace(): number {
+    const base = this.init.outrankedAfterMs;
+    return Math.min(GRACE_MAX_FACTOR * base, Math.max(base, GRACE_PER_DELIVERY * this.deliveryMs));
   }
 
   /**
@@ -124,7 +152,7 @@ export class InFlight {
   /** Strikes the holders of marks past their window and drops marks past keepMs. */
   sweep(now = this.clock.monotonic()): void {
     this.marks.purgeStale();
-    for (const [id, m] of this.marks.entries()) if (m.open && m.until <= now) this.expire(id, m);
+    for (const [id, m] of this.marks.entries()) if (m.open && !m.arrived && m.until <= now) this.expire(id, m);
   }
 
   /** Drops the peer's marks (it was forgotten); the ids go to whoever offers them next. */
@@ -140,7 +168,8 @@ export class InFlight {
   private expire(id: string, m: Mark): void {
     if (!m.open) return;
     this.close(m);
-    this.onMissed(m.peer, id);
+    // Delivered, and our store is what is slow: no fault of the holder's.
+    if (!m.arrived) this.onMissed(m.peer, id);
   }
 
   private close(m: Mark): void {

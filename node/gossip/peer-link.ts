@@ -73,6 +73,8 @@ export class PeerLink {
   private requests = new AbortController();
   private needGreet = true;
   private lastProgressAt: number;
+  /** When each batch in flight went out. */
+  private readonly sending = new Set<{ at: number }>();
   private loop: Promise<void> | null = null;
 
   constructor(
@@ -149,6 +151,8 @@ export class PeerLink {
     }
     const rec = this.c.record();
     if (!rec || !isActive(rec) || now - this.lastProgressAt < this.init.stallMs) return false;
+    // A batch still within its timeout is slow, not stuck (a starved machine): its timeout decides.
+    for (const s of this.sending) if (now - s.at < this.init.requestTimeoutMs) return false;
     // A count that drifted from the disk is not a stall: the disk is the truth.
     if (!(await this.queue.hasEntries())) {
       this.queue.backlog = 0;
@@ -170,6 +174,7 @@ export class PeerLink {
     this.requests.abort(STOPPED);
     this.requests = new AbortController();
     this.inflight = 0;
+    this.sending.clear();
     this.failed = false;
     this.queue.reset();
     this.lastProgressAt = this.c.clock.monotonic();
@@ -243,6 +248,8 @@ export class PeerLink {
 
   private async send(batch: QueueEntry[], rec: PeerRecord, gen: number): Promise<void> {
     const ticket = this.window.start(batch.length, this.c.clock.monotonic());
+    const out = { at: this.c.clock.monotonic() };
+    this.sending.add(out);
     try {
       const { done, laterOnes, sentBytes, sentCount } = await this.exchange.run(batch, rec, this.requests.signal, this.window.chunkBytes);
       this.window.end(ticket, this.c.clock.monotonic(), sentBytes, sentCount);
@@ -256,6 +263,8 @@ export class PeerLink {
       if (gen !== this.generation || this.stopped) return;
       this.failed = true;
       this.fail(err);
+    } finally {
+      this.sending.delete(out);
     }
   }
 

@@ -106,6 +106,8 @@ export class Receiver {
       // Held, or gone on purpose; an old refusal (history from before per-sender memory) is no reason.
       const h = hist[i];
       if (h && h.s !== 'r') return;
+      // Committed while history was being read: its mark has ended, so only this memory knows.
+      if (this.recent.has(id)) return;
       if (low && this.deferring(peer, id, now)) later.push(id);
       else if (this.inFlight.claim(id, peer, window, now, outranks) === 'sendme') sendme.push(id);
       else later.push(id);
@@ -121,6 +123,7 @@ export class Receiver {
     const results: (ArticleResult | null)[] = new Array(articles.length).fill(null);
     const submit: unknown[] = [];
     const where: number[] = [];
+    const arrivedAt = this.c.clock.monotonic();
     articles.forEach((a, i) => {
       const groups = (a as { newsgroups?: unknown } | null)?.newsgroups;
       // Only a well-formed list can be filtered here; anything else is the ingest's to reject.
@@ -129,6 +132,8 @@ export class Receiver {
         this.c.metrics.articlesRejected++;
         return;
       }
+      const id = claimedId(a);
+      if (id) this.inFlight.arrived(id, peer, arrivedAt);
       submit.push(a);
       where.push(i);
     });

@@ -136,6 +136,29 @@ describe('unreachable, dying and stalled peers', () => {
     await waitFor('backlog drained', async () => (await peers(a))[0].backlog === 0);
   });
 
+  it('a slow batch within its timeout is waited for, not restarted (and its bodies not sent twice)', async () => {
+    // Every TAKETHIS answers after 1.2 s (a starved peer): far past stallMs, well within the timeout.
+    const real = new HttpTransport({ metrics: new Metrics() });
+    const slow: Transport = {
+      stats: real.stats,
+      close: () => real.close(),
+      async request(req: PeerRequest): Promise<PeerResponse> {
+        const res = await real.request(req);
+        if (req.path === '/v1/takethis') await new Promise((r) => setTimeout(r, 1_200));
+        return res;
+      },
+    };
+    const a = await startGossipNode({ name: 'a6' }, { transport: slow, stallMs: 300, watchdogMs: 100, maxInFlight: 1, requestTimeoutMs: 10_000, stream: false });
+    const b = await startGossipNode({ name: 'b6' });
+    nodes.push(a, b);
+    await addPeer(a, b);
+    const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => post(a, 'test.a', `slow ${i}`)));
+    await waitFor('delivered', async () => (await idsOf(b)).size === ids.length, 20_000);
+    await waitFor('backlog drained', async () => (await peers(a))[0].backlog === 0, 20_000);
+    expect((await peers(a))[0].restarts).toBe(0);
+    expect(b.components.metrics.articlesReceived).toBe(ids.length);
+  });
+
   it('rejects invalid articles of a batch one by one, accepts the rest, refuses loops', async () => {
     const c = await startGossipNode({ name: 'c4' });
     nodes.push(c);

@@ -92,6 +92,48 @@ describe('InFlight', () => {
     expect(missed).toEqual([]);
   });
 
+  it('keeps a mark whose body arrived: no retry, no takeover, no strike while it is being stored', () => {
+    const { clock, f, missed } = setup();
+    const anyone = () => true;
+    expect(f.claim('<a@o>', 'stranger', 1_000)).toBe('sendme');
+    clock.advance(400);
+    f.arrived('<a@o>', 'stranger');
+    clock.advance(5_000); // the store is slow: past the window and the grace
+    expect(f.claim('<a@o>', 'stranger', 1_000)).toBe('later');
+    expect(f.claim('<a@o>', 'owners', 1_000, undefined, anyone)).toBe('later');
+    f.sweep();
+    expect(missed).toEqual([]);
+    expect(f.settle('<a@o>', 'stranger', true)).toBe(true);
+    // A holder's bad copy ends its mark like any verdict; the next offer is asked.
+    expect(f.claim('<a@o>', 'owners', 1_000)).toBe('sendme');
+  });
+
+  it('stretches the grace against an outranking offer while deliveries are slow, within bounds', () => {
+    const { clock, f } = setup();
+    expect(f.grace()).toBe(500);
+    for (let i = 0; i < 200; i++) {
+      f.claim(`<s${i}@o>`, 'p', 10_000);
+      clock.advance(300);
+      f.arrived(`<s${i}@o>`, 'p');
+      f.settle(`<s${i}@o>`, 'p', true);
+    }
+    // Deliveries take 300 ms here now: a holder gets four times that before an owner's peer takes over.
+    expect(f.grace()).toBeGreaterThan(1_100);
+    expect(f.grace()).toBeLessThanOrEqual(1_200);
+    expect(f.claim('<t@o>', 'stranger', 10_000)).toBe('sendme');
+    clock.advance(800);
+    expect(f.claim('<t@o>', 'owners', 10_000, undefined, () => true)).toBe('later');
+    clock.advance(400);
+    expect(f.claim('<t@o>', 'owners', 10_000, undefined, () => true)).toBe('sendme');
+    for (let i = 0; i < 200; i++) {
+      f.claim(`<u${i}@o>`, 'p', 60_000);
+      clock.advance(9_000);
+      f.arrived(`<u${i}@o>`, 'p');
+      f.settle(`<u${i}@o>`, 'p', true);
+    }
+    expect(f.grace()).toBe(2_000); // four times the floor at most
+  });
+
   it('caps the open marks of one peer', () => {
     const { f } = setup(3);
     expect(['<1@o>', '<2@o>', '<3@o>', '<4@o>'].map((id) => f.claim(id, 'p', 1_000))).toEqual(['sendme', 'sendme', 'sendme', 'later']);
