@@ -8,7 +8,6 @@
  * delay. Failures back off (exponential, jitter, capped) and re-read the queue from disk.
  */
 import { CODE } from '../../protocol/nntp/replies';
-import { dotStuff } from '../../protocol/nntp/dot-stuffing';
 import { Backoff } from '../backoff';
 import type { FeedLink } from '../gossip/link-kind';
 import { NoCheckMode } from '../gossip/no-check-mode';
@@ -19,6 +18,7 @@ import { NntpClient, type ClientReply } from './client';
 import type { NntpPeerRecord } from './nntp-peer-url';
 import { parseNntpUrl } from './nntp-peer-url';
 import type { ReadModel } from './read-model';
+import { checkAnswer, checkLines, FeedError, TakethisChunk, takethisAnswer, unexpected } from './stream-framing';
 
 export interface NntpFeedInit extends Omit<OutboundQueueInit, 'idsPerTake'> {
   /** Ids per batch (CHECKs written at once). */
@@ -47,8 +47,6 @@ export const DEFAULT_NNTP_FEED_INIT: NntpFeedInit = {
 };
 
 export type NntpLinkComponents = LinkComponents & { read: ReadModel };
-
-class FeedError extends Error {}
 
 const WAKE = { reason: 'wake' };
 
@@ -253,30 +251,25 @@ export class NntpFeedLink implements FeedLink {
     let wanted = batch;
     const noCheck = this.noCheck.active;
     if (!noCheck) {
-      const replies = await Promise.all(client.writeMany(batch.map((e) => `CHECK ${e.id}\r\n`).join(''), batch.map(() => 'CHECK')));
+      const replies = await Promise.all(client.writeMany(checkLines(batch.map((e) => e.id)), batch.map(() => 'CHECK')));
       this.c.metrics.ihaveSent += batch.length;
       this.c.stats.offered += batch.length;
       wanted = [];
       batch.forEach((e, i) => {
-        const r = replies[i];
-        if (r.code === CODE.CHECK_SEND) wanted.push(e);
-        else if (r.code === CODE.CHECK_LATER) later.push(e);
-        else if (r.code === CODE.CHECK_NOT_WANTED) done.push(e.key);
-        else throw unexpected('CHECK', r);
+        const answer = checkAnswer(replies[i]);
+        if (answer === 'send') wanted.push(e);
+        else if (answer === 'later') later.push(e);
+        else done.push(e.key);
       });
       this.noCheck.offered(batch.length, wanted.length);
     }
     const pending: Promise<ClientReply>[] = [];
     const sent: QueueEntry[] = [];
-    let chunk: Buffer[] = [];
-    let verbs: string[] = [];
-    let bytes = 0;
+    const chunk = new TakethisChunk(this.init.writeChunkBytes);
     const writeChunk = async () => {
-      if (verbs.length === 0) return;
-      pending.push(...client.writeMany(Buffer.concat(chunk), verbs));
-      chunk = [];
-      verbs = [];
-      bytes = 0;
+      if (chunk.empty) return;
+      const { data, verbs } = chunk.take();
+      pending.push(...client.writeMany(data, verbs));
       await client.writable(this.init.writeChunkBytes);
     };
     for (const e of wanted) {
@@ -285,24 +278,16 @@ export class NntpFeedLink implements FeedLink {
         done.push(e.key); // gone here since it was queued (removed): nothing to send
         continue;
       }
-      const block = dotStuff(a.bytes);
-      chunk.push(Buffer.from(`TAKETHIS ${e.id}\r\n`), block);
-      verbs.push('TAKETHIS');
       sent.push(e);
-      bytes += block.length;
-      if (bytes >= this.init.writeChunkBytes) await writeChunk();
+      if (chunk.add(e.id, a.bytes)) await writeChunk();
     }
     await writeChunk();
     const results = await Promise.all(pending);
     let accepted = 0;
     results.forEach((r, i) => {
-      if (r.code === CODE.TAKETHIS_OK) {
-        accepted++;
-        this.c.stats.accepted++;
-      } else if (r.code === CODE.TAKETHIS_REJECTED) {
-        if (/duplicate|already/i.test(r.text)) this.c.stats.duplicate++;
-        else this.c.stats.rejected++;
-      } else throw unexpected('TAKETHIS', r);
+      const answer = takethisAnswer(r);
+      if (answer === 'accepted') accepted++;
+      this.c.stats[answer]++;
       done.push(sent[i].key);
     });
     this.c.metrics.articlesSent += sent.length;
@@ -369,8 +354,4 @@ export class NntpFeedLink implements FeedLink {
     this.c.touch({ lastError: message });
     void this.disconnect(false);
   }
-}
-
-function unexpected(verb: string, r: ClientReply): FeedError {
-  return new FeedError(`${verb} answered ${r.code} ${r.text}`.slice(0, 300));
 }
