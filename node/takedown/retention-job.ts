@@ -5,6 +5,7 @@
  * bytes: the oldest go first). It works in slices of `slice` articles, each one removal
  * commit (node/takedown/remover.ts, tombstones by `expiry` that last --history-days), with a
  * pause between slices, so the ingest's commits for posts and gossip keep flowing between them.
+ * Size rules read their groups' bytes from running totals (size-tally.ts), not the whole index.
  */
 import type { GroupRetention, RetentionPolicy } from '../../protocol/retention';
 import { BackgroundJob } from '../background-job';
@@ -14,6 +15,7 @@ import { key, lastPart, prefixRange, unpad } from '../store/keys';
 import type { OverviewRecord } from '../store/records';
 import type { Store } from '../store/store';
 import type { Remover, RemovalTarget } from './remover';
+import { SizeTally, sizeOf } from './size-tally';
 
 export interface RetentionInit {
   policy: RetentionPolicy;
@@ -32,10 +34,10 @@ interface Candidate {
   reason: string;
 }
 
-const sizeOf = (ov: OverviewRecord): number => ov.bytes ?? ov.subject.length + ov.from.length + 200;
-
 export class RetentionJob {
   private readonly job: BackgroundJob;
+  /** Running byte totals of the size rules' groups (null without size rules). */
+  readonly sizes: SizeTally | null;
   /** Articles expired since start (status, tests). */
   expired = 0;
 
@@ -43,6 +45,7 @@ export class RetentionJob {
     private readonly c: { store: Store; clock: Clock; logger: Logger; remover: Remover; also?: () => Promise<void> },
     private readonly init: RetentionInit,
   ) {
+    this.sizes = init.policy.rules.some((r) => r.kind === 'size') ? new SizeTally(c) : null;
     this.job = new BackgroundJob(c, { everyMs: init.sweepEveryMs, failed: 'retention sweep failed; trying again at the next sweep' }, async () => {
       const n = await this.sweep();
       if (n > 0) this.c.logger.info({ expired: n }, 'articles expired by --retain');
@@ -119,8 +122,7 @@ export class RetentionJob {
 
   /** Removes the oldest articles of a size rule's groups until they fit in `limit` bytes. */
   private async bySize(limit: number, text: string, groups: string[]): Promise<number> {
-    let bytes = 0;
-    for (const g of groups) for await (const ov of this.c.store.subs.groupIndex.values(prefixRange(g))) bytes += sizeOf(ov);
+    let bytes = await this.sizes!.bytes(groups);
     let removed = 0;
     while (bytes > limit && !this.job.stopped) {
       // The oldest entries of each group, merged by acceptance time.
