@@ -3,7 +3,8 @@
  * the same one gossip links use, over one long-lived connection. In streaming mode (RFC 4644)
  * a batch goes out as pipelined CHECKs, then the wanted articles as pipelined TAKETHIS; while
  * the peer takes nearly everything it is offered, the CHECKs are skipped (innfeed's no-CHECK
- * mode). A server without streaming gets IHAVE, one article at a time. Queue entries are
+ * mode). A server without streaming gets IHAVE, one article at a time (feed-batch.ts puts a
+ * batch on the wire, stream-framing.ts frames its streaming commands). Queue entries are
  * deleted once the peer answered for them; "later" ones (431/436) are offered again after a
  * delay. Failures back off (exponential, jitter, capped) and re-read the queue from disk.
  */
@@ -14,11 +15,12 @@ import { NoCheckMode } from '../gossip/no-check-mode';
 import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from '../feed/outbound-queue';
 import type { LinkComponents } from '../gossip/peer-link';
 import { isActive } from '../gossip/peer-record';
-import { NntpClient, type ClientReply } from './client';
+import { NntpClient } from './client';
+import { ihaveBatch, streamBatch, type FeedBatchContext } from './feed-batch';
 import type { NntpPeerRecord } from './nntp-peer-url';
 import { parseNntpUrl } from './nntp-peer-url';
 import type { ReadModel } from './read-model';
-import { checkAnswer, checkLines, FeedError, TakethisChunk, takethisAnswer, unexpected } from './stream-framing';
+import { FeedError } from './stream-framing';
 
 export interface NntpFeedInit extends Omit<OutboundQueueInit, 'idsPerTake'> {
   /** Ids per batch (CHECKs written at once). */
@@ -63,7 +65,8 @@ export class NntpFeedLink implements FeedLink {
   private inflight = 0;
   private backoffUntil = 0;
   private readonly backoff: Backoff;
-  private readonly noCheck = new NoCheckMode();
+  /** What a batch on the wire uses (feed-batch.ts). */
+  private readonly batches: FeedBatchContext;
   private woken = false;
   private waker: AbortController | null = null;
   private conn: Promise<Connection> | null = null;
@@ -78,6 +81,7 @@ export class NntpFeedLink implements FeedLink {
     readonly name: string,
   ) {
     this.backoff = new Backoff({ baseMs: init.backoffBaseMs, capMs: init.backoffCapMs });
+    this.batches = { read: c.read, metrics: c.metrics, stats: c.stats, noCheck: new NoCheckMode(), writeChunkBytes: init.writeChunkBytes };
     this.queue = new OutboundQueue(c, { ...init, idsPerTake: init.idsPerBatch }, name);
     this.lastProgressAt = c.clock.monotonic();
   }
@@ -231,7 +235,7 @@ export class NntpFeedLink implements FeedLink {
   private async send(batch: QueueEntry[], rec: NntpPeerRecord, gen: number): Promise<void> {
     try {
       const conn = await this.connection(rec);
-      const { done, later } = conn.streaming ? await this.stream(conn.client, batch) : await this.serially(() => this.ihave(conn.client, batch));
+      const { done, later } = conn.streaming ? await streamBatch(this.batches, conn.client, batch) : await this.serially(() => ihaveBatch(this.batches, conn.client, batch));
       if (gen !== this.generation) return;
       this.queue.done(done);
       this.queue.postpone(later, this.c.clock.monotonic());
@@ -244,58 +248,6 @@ export class NntpFeedLink implements FeedLink {
     }
   }
 
-  /** CHECK (unless in no-CHECK mode) then TAKETHIS, both pipelined. */
-  private async stream(client: NntpClient, batch: QueueEntry[]): Promise<{ done: string[]; later: QueueEntry[] }> {
-    const done: string[] = [];
-    const later: QueueEntry[] = [];
-    let wanted = batch;
-    const noCheck = this.noCheck.active;
-    if (!noCheck) {
-      const replies = await Promise.all(client.writeMany(checkLines(batch.map((e) => e.id)), batch.map(() => 'CHECK')));
-      this.c.metrics.ihaveSent += batch.length;
-      this.c.stats.offered += batch.length;
-      wanted = [];
-      batch.forEach((e, i) => {
-        const answer = checkAnswer(replies[i]);
-        if (answer === 'send') wanted.push(e);
-        else if (answer === 'later') later.push(e);
-        else done.push(e.key);
-      });
-      this.noCheck.offered(batch.length, wanted.length);
-    }
-    const pending: Promise<ClientReply>[] = [];
-    const sent: QueueEntry[] = [];
-    const chunk = new TakethisChunk(this.init.writeChunkBytes);
-    const writeChunk = async () => {
-      if (chunk.empty) return;
-      const { data, verbs } = chunk.take();
-      pending.push(...client.writeMany(data, verbs));
-      await client.writable(this.init.writeChunkBytes);
-    };
-    for (const e of wanted) {
-      const a = this.c.read.feedBytes(e.id);
-      if (!a) {
-        done.push(e.key); // gone here since it was queued (removed): nothing to send
-        continue;
-      }
-      sent.push(e);
-      if (chunk.add(e.id, a.bytes)) await writeChunk();
-    }
-    await writeChunk();
-    const results = await Promise.all(pending);
-    let accepted = 0;
-    results.forEach((r, i) => {
-      const answer = takethisAnswer(r);
-      if (answer === 'accepted') accepted++;
-      this.c.stats[answer]++;
-      done.push(sent[i].key);
-    });
-    this.c.metrics.articlesSent += sent.length;
-    this.c.stats.sent += sent.length;
-    if (noCheck) this.noCheck.pushed(sent.length, accepted);
-    return { done, later };
-  }
-
   /** IHAVE cannot be pipelined: batches in flight take turns on the connection. */
   private serially<T>(work: () => Promise<T>): Promise<T> {
     const run = this.turn.then(work);
@@ -304,38 +256,6 @@ export class NntpFeedLink implements FeedLink {
       () => undefined,
     );
     return run;
-  }
-
-  /** One IHAVE at a time, for servers without streaming. */
-  private async ihave(client: NntpClient, batch: QueueEntry[]): Promise<{ done: string[]; later: QueueEntry[] }> {
-    const done: string[] = [];
-    const later: QueueEntry[] = [];
-    for (const e of batch) {
-      const a = this.c.read.feedBytes(e.id);
-      if (!a) {
-        done.push(e.key); // gone here since it was queued (removed): nothing to offer
-        continue;
-      }
-      const offer = await client.command(`IHAVE ${e.id}`);
-      this.c.metrics.ihaveSent++;
-      this.c.stats.offered++;
-      if (offer.code === CODE.IHAVE_LATER) later.push(e);
-      else if (offer.code === CODE.IHAVE_NOT_WANTED) done.push(e.key);
-      else if (offer.code !== CODE.IHAVE_SEND) throw unexpected('IHAVE', offer);
-      else {
-        const r = await client.sendBlock(a.bytes, 'IHAVE');
-        this.c.metrics.articlesSent++;
-        this.c.stats.sent++;
-        if (r.code === CODE.IHAVE_OK) this.c.stats.accepted++;
-        else if (r.code === CODE.IHAVE_LATER) {
-          later.push(e);
-          continue;
-        } else if (r.code === CODE.IHAVE_REJECTED) this.c.stats.rejected++;
-        else throw unexpected('IHAVE', r);
-        done.push(e.key);
-      }
-    }
-    return { done, later };
   }
 
   private succeeded(): void {
