@@ -22,7 +22,10 @@ export class SizeTally {
   /** Index entries read so far (status, tests: the work per sweep). */
   entriesRead = 0;
 
-  constructor(private readonly c: { store: Store; remover: Remover }) {
+  constructor(
+    private readonly c: { store: Store; remover: Remover },
+    private readonly chunk = CHUNK,
+  ) {
     c.remover.onRemoved((entries) => this.removed(entries));
   }
 
@@ -41,13 +44,13 @@ export class SizeTally {
     const t = this.groups.get(group) ?? { upTo: 0, bytes: 0 };
     this.groups.set(group, t);
     let read = 0;
-    for await (const [k, ov] of this.c.store.subs.groupIndex.iterator({ gt: key(group, t.upTo), lt: prefixRange(group).lt, limit: CHUNK })) {
+    for await (const [k, ov] of this.c.store.subs.groupIndex.iterator({ gt: key(group, t.upTo), lt: prefixRange(group).lt, limit: this.chunk })) {
       t.bytes += sizeOf(ov);
       t.upTo = unpad(lastPart(k));
       read++;
     }
     this.entriesRead += read;
-    return read === CHUNK;
+    return read === this.chunk;
   }
 
   private removed(entries: readonly RemovedEntry[]): void {
