@@ -6,6 +6,7 @@
  * commit, so an id accepted meanwhile keeps its record. Records from before the time index are
  * indexed once by a background pass that saves its cursor: start-up reads nothing.
  */
+import { BackgroundJob } from '../background-job';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { NodePart, PartFactory } from '../part';
@@ -38,35 +39,25 @@ interface IndexState {
 const putMeta = (store: Store, value: IndexState): BatchOp => ({ type: 'put', sublevel: store.subs.meta, key: HISTORY_INDEX_META, value }) as unknown as BatchOp;
 
 export class HistoryExpiry {
-  private readonly stopping = new AbortController();
-  private loop: Promise<void> | null = null;
+  private readonly job: BackgroundJob;
 
   constructor(
     private readonly c: { store: Store; ingest: Ingest; clock: Clock; logger: Logger },
     private readonly init: HistoryExpiryInit,
-  ) {}
+  ) {
+    this.job = new BackgroundJob(c, { everyMs: init.sweepEveryMs, failed: 'history sweep failed; trying again at the next sweep' }, async () => {
+      await this.indexLegacy();
+      const expired = await this.sweep();
+      if (expired > 0) this.c.logger.info({ expired }, 'history records expired');
+    });
+  }
 
   start(): void {
-    this.loop ??= this.run();
+    this.job.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping.signal.aborted) {
-      try {
-        await this.indexLegacy();
-        const expired = await this.sweep();
-        if (expired > 0) this.c.logger.info({ expired }, 'history records expired');
-      } catch (err) {
-        // Storage trouble: nothing half-done stays (each step is one commit); the next sweep goes on.
-        this.c.logger.warn({ err }, 'history sweep failed; trying again at the next sweep');
-      }
-      await this.c.clock.sleep(this.init.sweepEveryMs, this.stopping.signal);
-    }
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /** Whether every record from before the time index has been indexed. */
@@ -77,7 +68,7 @@ export class HistoryExpiry {
   /** The one-time pass over records written before the time index existed (bounded steps). */
   async indexLegacy(): Promise<void> {
     let state = ((await this.c.store.subs.meta.get(HISTORY_INDEX_META)) as IndexState | undefined) ?? { done: false };
-    while (!state.done && !this.stopping.signal.aborted) {
+    while (!state.done && !this.job.stopped) {
       const found: [string, HistoryRecord][] = [];
       for await (const entry of this.c.store.subs.history.iterator({ ...(state.after !== undefined ? { gt: state.after } : {}), limit: this.init.chunk })) found.push(entry);
       const next: IndexState = found.length < this.init.chunk ? { done: true } : { done: false, after: found[found.length - 1][0] };
@@ -93,7 +84,7 @@ export class HistoryExpiry {
         return ops;
       });
       state = next;
-      if (!state.done && this.init.legacyPauseMs > 0) await this.c.clock.sleep(this.init.legacyPauseMs, this.stopping.signal);
+      if (!state.done && this.init.legacyPauseMs > 0) await this.job.pause(this.init.legacyPauseMs);
     }
   }
 
@@ -102,7 +93,7 @@ export class HistoryExpiry {
     const cutoff = this.c.clock.now() - this.init.windowMs;
     const subs = this.c.store.subs;
     let expired = 0;
-    for (let step = 0; step < this.init.maxSteps && !this.stopping.signal.aborted; step++) {
+    for (let step = 0; step < this.init.maxSteps && !this.job.stopped; step++) {
       const keys: string[] = [];
       for await (const k of subs.historyByTime.keys({ lt: timeBound(cutoff), limit: this.init.chunk })) keys.push(k);
       if (keys.length === 0) break;

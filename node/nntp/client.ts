@@ -9,6 +9,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { dotStuff, undotStuff } from '../../protocol/nntp/dot-stuffing';
 import { isMultiLine } from '../../protocol/nntp/replies';
 import { systemClock, type Clock } from '../clock';
+import { takethisFrame } from './stream-framing';
 import { WireReader } from './wire-reader';
 
 export interface ClientReply {
@@ -104,7 +105,7 @@ export class NntpClient {
   /** TAKETHIS: the command line and the article in one write. */
   takethis(id: string, article: Buffer): Promise<ClientReply> {
     const p = this.expect('TAKETHIS');
-    this.socket.write(Buffer.concat([Buffer.from(`TAKETHIS ${id}\r\n`), dotStuff(article)]));
+    this.socket.write(Buffer.concat(takethisFrame(id, article)));
     return p;
   }
 

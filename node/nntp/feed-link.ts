@@ -3,22 +3,24 @@
  * the same one gossip links use, over one long-lived connection. In streaming mode (RFC 4644)
  * a batch goes out as pipelined CHECKs, then the wanted articles as pipelined TAKETHIS; while
  * the peer takes nearly everything it is offered, the CHECKs are skipped (innfeed's no-CHECK
- * mode). A server without streaming gets IHAVE, one article at a time. Queue entries are
+ * mode). A server without streaming gets IHAVE, one article at a time (feed-batch.ts puts a
+ * batch on the wire, stream-framing.ts frames its streaming commands). Queue entries are
  * deleted once the peer answered for them; "later" ones (431/436) are offered again after a
  * delay. Failures back off (exponential, jitter, capped) and re-read the queue from disk.
  */
 import { CODE } from '../../protocol/nntp/replies';
-import { dotStuff } from '../../protocol/nntp/dot-stuffing';
 import { Backoff } from '../backoff';
 import type { FeedLink } from '../gossip/link-kind';
 import { NoCheckMode } from '../gossip/no-check-mode';
 import { OutboundQueue, type OutboundQueueInit, type QueueEntry } from '../feed/outbound-queue';
 import type { LinkComponents } from '../gossip/peer-link';
 import { isActive } from '../gossip/peer-record';
-import { NntpClient, type ClientReply } from './client';
+import { NntpClient } from './client';
+import { ihaveBatch, streamBatch, type FeedBatchContext } from './feed-batch';
 import type { NntpPeerRecord } from './nntp-peer-url';
 import { parseNntpUrl } from './nntp-peer-url';
 import type { ReadModel } from './read-model';
+import { FeedError } from './stream-framing';
 
 export interface NntpFeedInit extends Omit<OutboundQueueInit, 'idsPerTake'> {
   /** Ids per batch (CHECKs written at once). */
@@ -48,8 +50,6 @@ export const DEFAULT_NNTP_FEED_INIT: NntpFeedInit = {
 
 export type NntpLinkComponents = LinkComponents & { read: ReadModel };
 
-class FeedError extends Error {}
-
 const WAKE = { reason: 'wake' };
 
 interface Connection {
@@ -65,7 +65,8 @@ export class NntpFeedLink implements FeedLink {
   private inflight = 0;
   private backoffUntil = 0;
   private readonly backoff: Backoff;
-  private readonly noCheck = new NoCheckMode();
+  /** What a batch on the wire uses (feed-batch.ts). */
+  private readonly batches: FeedBatchContext;
   private woken = false;
   private waker: AbortController | null = null;
   private conn: Promise<Connection> | null = null;
@@ -80,6 +81,7 @@ export class NntpFeedLink implements FeedLink {
     readonly name: string,
   ) {
     this.backoff = new Backoff({ baseMs: init.backoffBaseMs, capMs: init.backoffCapMs });
+    this.batches = { read: c.read, metrics: c.metrics, stats: c.stats, noCheck: new NoCheckMode(), writeChunkBytes: init.writeChunkBytes };
     this.queue = new OutboundQueue(c, { ...init, idsPerTake: init.idsPerBatch }, name);
     this.lastProgressAt = c.clock.monotonic();
   }
@@ -233,7 +235,7 @@ export class NntpFeedLink implements FeedLink {
   private async send(batch: QueueEntry[], rec: NntpPeerRecord, gen: number): Promise<void> {
     try {
       const conn = await this.connection(rec);
-      const { done, later } = conn.streaming ? await this.stream(conn.client, batch) : await this.serially(() => this.ihave(conn.client, batch));
+      const { done, later } = conn.streaming ? await streamBatch(this.batches, conn.client, batch) : await this.serially(() => ihaveBatch(this.batches, conn.client, batch));
       if (gen !== this.generation) return;
       this.queue.done(done);
       this.queue.postpone(later, this.c.clock.monotonic());
@@ -246,71 +248,6 @@ export class NntpFeedLink implements FeedLink {
     }
   }
 
-  /** CHECK (unless in no-CHECK mode) then TAKETHIS, both pipelined. */
-  private async stream(client: NntpClient, batch: QueueEntry[]): Promise<{ done: string[]; later: QueueEntry[] }> {
-    const done: string[] = [];
-    const later: QueueEntry[] = [];
-    let wanted = batch;
-    const noCheck = this.noCheck.active;
-    if (!noCheck) {
-      const replies = await Promise.all(client.writeMany(batch.map((e) => `CHECK ${e.id}\r\n`).join(''), batch.map(() => 'CHECK')));
-      this.c.metrics.ihaveSent += batch.length;
-      this.c.stats.offered += batch.length;
-      wanted = [];
-      batch.forEach((e, i) => {
-        const r = replies[i];
-        if (r.code === CODE.CHECK_SEND) wanted.push(e);
-        else if (r.code === CODE.CHECK_LATER) later.push(e);
-        else if (r.code === CODE.CHECK_NOT_WANTED) done.push(e.key);
-        else throw unexpected('CHECK', r);
-      });
-      this.noCheck.offered(batch.length, wanted.length);
-    }
-    const pending: Promise<ClientReply>[] = [];
-    const sent: QueueEntry[] = [];
-    let chunk: Buffer[] = [];
-    let verbs: string[] = [];
-    let bytes = 0;
-    const writeChunk = async () => {
-      if (verbs.length === 0) return;
-      pending.push(...client.writeMany(Buffer.concat(chunk), verbs));
-      chunk = [];
-      verbs = [];
-      bytes = 0;
-      await client.writable(this.init.writeChunkBytes);
-    };
-    for (const e of wanted) {
-      const a = this.c.read.feedBytes(e.id);
-      if (!a) {
-        done.push(e.key); // gone here since it was queued (removed): nothing to send
-        continue;
-      }
-      const block = dotStuff(a.bytes);
-      chunk.push(Buffer.from(`TAKETHIS ${e.id}\r\n`), block);
-      verbs.push('TAKETHIS');
-      sent.push(e);
-      bytes += block.length;
-      if (bytes >= this.init.writeChunkBytes) await writeChunk();
-    }
-    await writeChunk();
-    const results = await Promise.all(pending);
-    let accepted = 0;
-    results.forEach((r, i) => {
-      if (r.code === CODE.TAKETHIS_OK) {
-        accepted++;
-        this.c.stats.accepted++;
-      } else if (r.code === CODE.TAKETHIS_REJECTED) {
-        if (/duplicate|already/i.test(r.text)) this.c.stats.duplicate++;
-        else this.c.stats.rejected++;
-      } else throw unexpected('TAKETHIS', r);
-      done.push(sent[i].key);
-    });
-    this.c.metrics.articlesSent += sent.length;
-    this.c.stats.sent += sent.length;
-    if (noCheck) this.noCheck.pushed(sent.length, accepted);
-    return { done, later };
-  }
-
   /** IHAVE cannot be pipelined: batches in flight take turns on the connection. */
   private serially<T>(work: () => Promise<T>): Promise<T> {
     const run = this.turn.then(work);
@@ -319,38 +256,6 @@ export class NntpFeedLink implements FeedLink {
       () => undefined,
     );
     return run;
-  }
-
-  /** One IHAVE at a time, for servers without streaming. */
-  private async ihave(client: NntpClient, batch: QueueEntry[]): Promise<{ done: string[]; later: QueueEntry[] }> {
-    const done: string[] = [];
-    const later: QueueEntry[] = [];
-    for (const e of batch) {
-      const a = this.c.read.feedBytes(e.id);
-      if (!a) {
-        done.push(e.key); // gone here since it was queued (removed): nothing to offer
-        continue;
-      }
-      const offer = await client.command(`IHAVE ${e.id}`);
-      this.c.metrics.ihaveSent++;
-      this.c.stats.offered++;
-      if (offer.code === CODE.IHAVE_LATER) later.push(e);
-      else if (offer.code === CODE.IHAVE_NOT_WANTED) done.push(e.key);
-      else if (offer.code !== CODE.IHAVE_SEND) throw unexpected('IHAVE', offer);
-      else {
-        const r = await client.sendBlock(a.bytes, 'IHAVE');
-        this.c.metrics.articlesSent++;
-        this.c.stats.sent++;
-        if (r.code === CODE.IHAVE_OK) this.c.stats.accepted++;
-        else if (r.code === CODE.IHAVE_LATER) {
-          later.push(e);
-          continue;
-        } else if (r.code === CODE.IHAVE_REJECTED) this.c.stats.rejected++;
-        else throw unexpected('IHAVE', r);
-        done.push(e.key);
-      }
-    }
-    return { done, later };
   }
 
   private succeeded(): void {
@@ -369,8 +274,4 @@ export class NntpFeedLink implements FeedLink {
     this.c.touch({ lastError: message });
     void this.disconnect(false);
   }
-}
-
-function unexpected(verb: string, r: ClientReply): FeedError {
-  return new FeedError(`${verb} answered ${r.code} ${r.text}`.slice(0, 300));
 }

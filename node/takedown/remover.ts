@@ -4,7 +4,8 @@
  * ingest commit (one atomic batch, like an acceptance), so a crash leaves the article either
  * whole or gone. Owner removals and honoured cancels also get a row in the removals log.
  * Removals run one at a time (this is the only remover), which is what lets the slow reads
- * (next group low, a thread's newest survivor) happen before the commit, off the writer.
+ * (next group low, a thread's newest survivor) happen before the commit, off the writer, and
+ * lets readers that keep totals of the group index hear of every entry that leaves it.
  */
 import { threadRoot } from '../../protocol/article';
 import type { Clock } from '../clock';
@@ -14,8 +15,8 @@ import type { CommitView } from '../ingest/commit-hook';
 import type { Ingest } from '../ingest/ingest';
 import type { Logger } from '../logger';
 import { timeKey, tombstoneOps } from '../store/history-index';
-import { key, prefixRange, unpad, lastPart } from '../store/keys';
-import type { RemovalBy, StoredArticle } from '../store/records';
+import { key, numKey, prefixRange, unpad, lastPart } from '../store/keys';
+import type { OverviewRecord, RemovalBy, StoredArticle } from '../store/records';
 import type { BatchOp, Store } from '../store/store';
 
 export interface RemovalTarget {
@@ -31,6 +32,13 @@ export interface RemoverComponents {
   logger: Logger;
   /** The reading part's index, told before articles leave the store (null on a node without it). */
   reading: () => ReadingService | null;
+}
+
+/** A group index entry a removal took out (Remover.onRemoved). */
+export interface RemovedEntry {
+  group: string;
+  n: number;
+  overview: OverviewRecord;
 }
 
 /** What the reads before the commit found out (see the module comment). */
@@ -55,6 +63,7 @@ const THREAD_READ_MAX = 5000;
 
 export class Remover {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly listeners: ((entries: RemovedEntry[]) => void)[] = [];
 
   constructor(private readonly c: RemoverComponents) {}
 
@@ -63,14 +72,25 @@ export class Remover {
    * batch (a cancel's pending record going). Resolves with the ids removed, once on disk.
    */
   remove(targets: RemovalTarget[], extra?: (view: CommitView, removed: string[]) => BatchOp[]): Promise<string[]> {
-    const run = this.tail.then(() => this.removeNow(targets, extra));
+    return this.exclusive(() => this.removeNow(targets, extra));
+  }
+
+  /** Runs `work` between removals: none commits while it runs. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work);
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  /** `listener` hears of the index entries each removal took out, once on disk, before the next removal. */
+  onRemoved(listener: (entries: RemovedEntry[]) => void): void {
+    this.listeners.push(listener);
   }
 
   private async removeNow(targets: RemovalTarget[], extra?: (view: CommitView, removed: string[]) => BatchOp[]): Promise<string[]> {
     const unique = [...new Map(targets.map((t) => [t.id, t])).values()];
     const plan = await this.plan(unique);
+    const entries = this.indexEntries(plan);
     // Owner removals and cancels leave the search index at once. Expiries do not: flexsearch
     // removes a document in time proportional to the whole index (~1-3 ms each here), which at
     // 100,000 expiries would stall every post; the search drops a hit the store no longer holds
@@ -90,7 +110,29 @@ export class Remover {
       if (extra) ops.push(...extra(view, removed));
       return ops;
     });
+    if (entries) this.tell(entries, new Set(removed));
     return removed;
+  }
+
+  /** The index entries of the held articles (read only when someone listens). */
+  private indexEntries(plan: Plan): Map<string, RemovedEntry[]> | null {
+    if (this.listeners.length === 0) return null;
+    const out = new Map<string, RemovedEntry[]>();
+    for (const { stored } of plan.held) {
+      const list: RemovedEntry[] = [];
+      for (const [group, n] of Object.entries(stored.nums)) {
+        const overview = this.c.store.subs.groupIndex.getSync(numKey(group, n));
+        if (overview) list.push({ group, n, overview });
+      }
+      out.set(stored.article.id, list);
+    }
+    return out;
+  }
+
+  private tell(entries: Map<string, RemovedEntry[]>, removed: Set<string>): void {
+    const gone = [...entries].filter(([id]) => removed.has(id)).flatMap(([, list]) => list);
+    if (gone.length === 0) return;
+    for (const listener of this.listeners) listener(gone);
   }
 
   /** Reads what the commit needs and cannot read itself (the writer reads only point records). */

@@ -5,14 +5,17 @@
  * bytes: the oldest go first). It works in slices of `slice` articles, each one removal
  * commit (node/takedown/remover.ts, tombstones by `expiry` that last --history-days), with a
  * pause between slices, so the ingest's commits for posts and gossip keep flowing between them.
+ * Size rules read their groups' bytes from running totals (size-tally.ts), not the whole index.
  */
 import type { GroupRetention, RetentionPolicy } from '../../protocol/retention';
+import { BackgroundJob } from '../background-job';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { key, lastPart, prefixRange, unpad } from '../store/keys';
 import type { OverviewRecord } from '../store/records';
 import type { Store } from '../store/store';
 import type { Remover, RemovalTarget } from './remover';
+import { SizeTally, sizeOf } from './size-tally';
 
 export interface RetentionInit {
   policy: RetentionPolicy;
@@ -31,40 +34,31 @@ interface Candidate {
   reason: string;
 }
 
-const sizeOf = (ov: OverviewRecord): number => ov.bytes ?? ov.subject.length + ov.from.length + 200;
-
 export class RetentionJob {
-  private readonly stopping = new AbortController();
-  private loop: Promise<void> | null = null;
+  private readonly job: BackgroundJob;
+  /** Running byte totals of the size rules' groups (null without size rules). */
+  readonly sizes: SizeTally | null;
   /** Articles expired since start (status, tests). */
   expired = 0;
 
   constructor(
     private readonly c: { store: Store; clock: Clock; logger: Logger; remover: Remover; also?: () => Promise<void> },
     private readonly init: RetentionInit,
-  ) {}
+  ) {
+    this.sizes = init.policy.rules.some((r) => r.kind === 'size') ? new SizeTally(c) : null;
+    this.job = new BackgroundJob(c, { everyMs: init.sweepEveryMs, failed: 'retention sweep failed; trying again at the next sweep' }, async () => {
+      const n = await this.sweep();
+      if (n > 0) this.c.logger.info({ expired: n }, 'articles expired by --retain');
+      await this.c.also?.();
+    });
+  }
 
   start(): void {
-    this.loop ??= this.run();
+    this.job.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping.signal.aborted) {
-      try {
-        const n = await this.sweep();
-        if (n > 0) this.c.logger.info({ expired: n }, 'articles expired by --retain');
-        await this.c.also?.();
-      } catch (err) {
-        // Each slice is one commit: nothing is half-done; the next sweep goes on from the store.
-        this.c.logger.warn({ err }, 'retention sweep failed; trying again at the next sweep');
-      }
-      await this.c.clock.sleep(this.init.sweepEveryMs, this.stopping.signal);
-    }
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /** One pass over every group; returns how many articles went. */
@@ -74,7 +68,7 @@ export class RetentionJob {
     let total = 0;
     const groups = await this.c.store.listGroups();
     for (const g of groups) {
-      if (this.stopping.signal.aborted) break;
+      if (this.job.stopped) break;
       const rule = policy.forGroup(g.name);
       if (rule.maxAgeMs !== null) total += await this.byAge(g.name, rule);
     }
@@ -83,7 +77,7 @@ export class RetentionJob {
       const pool = policy.forGroup(g.name).pool;
       if (pool !== null) pools.set(pool, [...(pools.get(pool) ?? []), g.name]);
     }
-    for (const [pool, names] of pools) if (!this.stopping.signal.aborted) total += await this.bySize(policy.rules[pool].bytes!, policy.rules[pool].text, names);
+    for (const [pool, names] of pools) if (!this.job.stopped) total += await this.bySize(policy.rules[pool].bytes!, policy.rules[pool].text, names);
     this.expired += total;
     return total;
   }
@@ -102,7 +96,7 @@ export class RetentionJob {
     let removed = 0;
     let after = 0;
     for (;;) {
-      if (this.stopping.signal.aborted) return removed;
+      if (this.job.stopped) return removed;
       const now = this.c.clock.now();
       const slice: RemovalTarget[] = [];
       const limit = this.init.slice * 4;
@@ -122,16 +116,15 @@ export class RetentionJob {
       }
       if (slice.length > 0) removed += (await this.c.remover.remove(slice)).length;
       if (young || (seen < limit && slice.length < this.init.slice)) return removed;
-      await this.c.clock.sleep(this.init.pauseMs, this.stopping.signal);
+      await this.job.pause(this.init.pauseMs);
     }
   }
 
   /** Removes the oldest articles of a size rule's groups until they fit in `limit` bytes. */
   private async bySize(limit: number, text: string, groups: string[]): Promise<number> {
-    let bytes = 0;
-    for (const g of groups) for await (const ov of this.c.store.subs.groupIndex.values(prefixRange(g))) bytes += sizeOf(ov);
+    let bytes = await this.sizes!.bytes(groups);
     let removed = 0;
-    while (bytes > limit && !this.stopping.signal.aborted) {
+    while (bytes > limit && !this.job.stopped) {
       // The oldest entries of each group, merged by acceptance time.
       const heads: Candidate[] = [];
       for (const g of groups) {
@@ -153,7 +146,7 @@ export class RetentionJob {
       }
       if (slice.length === 0) break;
       removed += (await this.c.remover.remove(slice)).length;
-      await this.c.clock.sleep(this.init.pauseMs, this.stopping.signal);
+      await this.job.pause(this.init.pauseMs);
     }
     return removed;
   }

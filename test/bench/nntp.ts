@@ -15,6 +15,7 @@ import { NntpClient } from '../../node/nntp/client';
 import { Store } from '../../node/store/store';
 import { dotStuff } from '../../protocol/nntp/dot-stuffing';
 import { rfc5322Date } from '../../protocol/rfc5536';
+import { freePort } from '../helpers/free-port';
 import { innAvailability, startInn, type RunningInn } from '../helpers/inn';
 import { hostPort } from '../helpers/nntp';
 import { spawnNode, type NodeProcess } from '../helpers/process';
@@ -277,10 +278,3 @@ export async function nntpSection(): Promise<Record<string, unknown>> {
   return out;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}

@@ -31,7 +31,13 @@ export function moduleOf(file: string): string {
   return parts.length > 2 ? `node/${parts[1]}` : 'node';
 }
 
-const text = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+/** A source file's text (`file` relative to the root). */
+export const text = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+
+/** What a file imports from other files of the tree, as paths from the root (packages left out). */
+export function importsOf(file: string): string[] {
+  return [...text(file).matchAll(/^import [^;]*? from '(\.[^']+)';/gms)].map((m) => relative(ROOT, join(ROOT, file, '..', m[1])));
+}
 
 /** Sublevels (and `meta:KEY`) each file writes: put/del/batch/clear on it, or batch ops naming it. */
 export function writesOf(file: string): Set<string> {
@@ -70,8 +76,8 @@ export function importGraph(): Map<string, Map<string, number>> {
   for (const f of [...sources('protocol'), ...sources('node'), ...sources('web')]) {
     const from = moduleOf(f);
     if (!graph.has(from)) graph.set(from, new Map());
-    for (const m of text(f).matchAll(/^import [^;]*? from '(\.[^']+)';/gms)) {
-      const to = moduleOf(relative(ROOT, join(ROOT, f, '..', m[1])));
+    for (const path of importsOf(f)) {
+      const to = moduleOf(path);
       if (to === from) continue;
       const edges = graph.get(from)!;
       edges.set(to, (edges.get(to) ?? 0) + 1);

@@ -5,12 +5,12 @@
  * the backlog survives the peer being away; and the transit commands as a peer's connection
  * sees them (238/431/438, 239/439, IHAVE 335/235/435/437).
  */
-import { createServer } from 'node:net';
 import { systemClock } from '../../node/clock';
 import { silentLogger } from '../../node/logger';
 import { DEFAULT_NNTP_SERVER_INIT, NntpServer } from '../../node/nntp/server';
 import type { CommandSpec } from '../../node/nntp/session';
 import type { PeerInfo } from '../../protocol/api';
+import { freePort } from '../helpers/free-port';
 import { startTestNode, type TestNode } from '../helpers/node';
 import { tempDir } from '../helpers/tmp';
 import { lines, nntpConnect, post, waitFor, wire } from '../helpers/nntp';
@@ -27,14 +27,6 @@ async function addPeer(node: TestNode, body: Record<string, unknown>): Promise<{
 }
 
 const has = (node: TestNode, id: string) => fetch(`${node.webUrl}/api/articles/${encodeURIComponent(id)}`).then((r) => r.status === 200);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function article(id: string, groups = 'test.transit', path = 'elsewhere!not-for-mail'): Buffer {
   return wire([`Path: ${path}`, 'From: t@example.org', `Newsgroups: ${groups}`, 'Subject: transit', `Message-ID: ${id}`, 'Date: Sun, 29 Nov 2026 02:21:07 -0000 (UTC)', 'Xref: elsewhere test.transit:99', 'X-Keep:   spacing  kept ', '', 'body']);

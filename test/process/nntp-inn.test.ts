@@ -6,8 +6,8 @@
  * the node (NNTP and web) reach INN: none lost, none twice, none echoed back. Skipped loudly
  * when INN cannot run here; under CI=true that is a failure.
  */
-import { createServer } from 'node:net';
 import type { PeerInfo } from '../../protocol/api';
+import { freePort } from '../helpers/free-port';
 import { innAvailability, startInn, type RunningInn } from '../helpers/inn';
 import { lines, nntpConnect, post, waitFor, wire } from '../helpers/nntp';
 import { startTestNode, type TestNode } from '../helpers/node';
@@ -16,14 +16,6 @@ const avail = innAvailability();
 if (!avail.ok) {
   if (process.env.CI === 'true') throw new Error(`INN interop cannot run: ${avail.why}; CI must run it (.ci/run installs inn2)`);
   console.warn(`\n*** SKIPPING the INN interop test: ${avail.why} ***\n`);
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 const N = 15;

@@ -3,8 +3,8 @@
  * gives out, so it stays the same across restarts and faults can be put on the way to it), the
  * ports it keeps across restarts, and the stderr of every run it had.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { FaultProxy } from '../helpers/fault-proxy';
+import { freePort } from '../helpers/free-port';
 import { spawnNode, type NodeProcess } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
 
@@ -98,11 +98,3 @@ export class SoakNode {
   }
 }
 
-/** A port nobody listens on right now (the node binds it a moment later). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

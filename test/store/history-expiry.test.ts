@@ -5,36 +5,28 @@
  * keeps its record; accepted records never expire; `newsmesh check` agrees throughout.
  */
 import { HistoryExpiry } from '../../node/ingest/history-expiry';
-import { Ingest } from '../../node/ingest/ingest';
+import type { Ingest } from '../../node/ingest/ingest';
 import { silentLogger } from '../../node/logger';
-import { Metrics } from '../../node/metrics';
 import { checkStore } from '../../node/store/check';
 import { historyOps } from '../../node/store/history-index';
-import { Store } from '../../node/store/store';
-import { ManualClock } from '../helpers/manual-clock';
+import type { Store } from '../../node/store/store';
+import { openIngestFixture, type IngestFixture } from '../helpers/ingest-fixture';
+import type { ManualClock } from '../helpers/manual-clock';
 import { makeArticle } from '../helpers/node';
-import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
 
 const DAY = 24 * 3_600_000;
-let tmp: ReturnType<typeof tempDir>;
+let fixture: IngestFixture;
 let store: Store;
 let ingest: Ingest;
 let clock: ManualClock;
 
 beforeEach(async () => {
-  tmp = tempDir('newsmesh-hist-');
-  store = await Store.open(tmp.dir);
-  clock = new ManualClock(Date.UTC(2030, 0, 1));
-  ingest = new Ingest({ store, clock, logger: silentLogger(), metrics: new Metrics() }, { name: 'here', maxArticleBytes: 65536 });
-  await ingest.start();
+  fixture = await openIngestFixture('newsmesh-hist-');
+  ({ store, ingest, clock } = fixture);
 });
 
-afterEach(async () => {
-  await ingest.flushed();
-  await store.close();
-  tmp.cleanup();
-});
+afterEach(() => fixture.close());
 
 const expiry = () => new HistoryExpiry({ store, ingest, clock, logger: silentLogger() }, { windowMs: 30 * DAY, sweepEveryMs: DAY, chunk: 3, maxSteps: 100, legacyPauseMs: 0 });
 

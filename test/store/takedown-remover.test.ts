@@ -4,40 +4,32 @@
  * lowest article going), leaves a tombstone the history sweep keeps (owner) or expires
  * (expiry), and `newsmesh check` reports a half-removed article.
  */
-import { Ingest } from '../../node/ingest/ingest';
+import type { Ingest } from '../../node/ingest/ingest';
 import { HistoryExpiry } from '../../node/ingest/history-expiry';
 import { silentLogger } from '../../node/logger';
-import { Metrics } from '../../node/metrics';
 import { checkStore } from '../../node/store/check';
 import { tombstoneOps } from '../../node/store/history-index';
 import { key } from '../../node/store/keys';
-import { Store } from '../../node/store/store';
+import type { Store } from '../../node/store/store';
 import { Remover } from '../../node/takedown/remover';
-import { ManualClock } from '../helpers/manual-clock';
+import { openIngestFixture, type IngestFixture } from '../helpers/ingest-fixture';
+import type { ManualClock } from '../helpers/manual-clock';
 import { makeArticle } from '../helpers/node';
-import { tempDir } from '../helpers/tmp';
 
 const DAY = 24 * 3_600_000;
-let tmp: ReturnType<typeof tempDir>;
+let fixture: IngestFixture;
 let store: Store;
 let ingest: Ingest;
 let clock: ManualClock;
 let remover: Remover;
 
 beforeEach(async () => {
-  tmp = tempDir('newsmesh-remover-');
-  store = await Store.open(tmp.dir);
-  clock = new ManualClock(Date.UTC(2030, 0, 1));
-  ingest = new Ingest({ store, clock, logger: silentLogger(), metrics: new Metrics() }, { name: 'here', maxArticleBytes: 65536 });
-  await ingest.start();
+  fixture = await openIngestFixture('newsmesh-remover-');
+  ({ store, ingest, clock } = fixture);
   remover = new Remover({ store, ingest, clock, logger: silentLogger(), reading: () => null });
 });
 
-afterEach(async () => {
-  await ingest.flushed();
-  await store.close();
-  tmp.cleanup();
-});
+afterEach(() => fixture.close());
 
 it('keeps group, thread and counter records right when the root, the newest reply and the lowest article go', async () => {
   const root = makeArticle({ newsgroups: ['t.a'] }, 1);

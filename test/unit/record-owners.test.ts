@@ -5,21 +5,10 @@
  * commit through the old back door (`ingest.submit([], ..., ops)`) or routes articles from
  * inside it except through a commit hook.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..', '..');
-
-function sources(dir: string): string[] {
-  return readdirSync(join(ROOT, dir)).flatMap((f) => {
-    const path = join(dir, f);
-    if (statSync(join(ROOT, path)).isDirectory()) return sources(path);
-    return path.endsWith('.ts') ? [path] : [];
-  });
-}
+import { sources, text } from '../helpers/architecture';
 
 const all = () => [...sources('node'), ...sources('web')];
-const using = (pattern: RegExp) => all().filter((f) => pattern.test(readFileSync(join(ROOT, f), 'utf8')));
+const using = (pattern: RegExp) => all().filter((f) => pattern.test(text(f)));
 
 it('the outbound queues belong to node/feed', () => {
   expect(using(/subs\.queues\b/).filter((f) => !f.startsWith('node/feed/') && f !== 'node/store/check.ts')).toEqual([]);
