@@ -9,6 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { NmError } from '../errors';
 import type { Logger } from '../logger';
 import { verifyBytes } from './signing';
 import { VERIFY_WORKER_SOURCE } from './verify-worker-source';
@@ -105,14 +106,14 @@ export class VerifyPool {
   /** One verdict per item, in order. */
   async verify(items: VerifyItem[]): Promise<boolean[]> {
     if (items.length === 0) return [];
-    if (this.closed) throw new Error('verification pool is closed');
+    if (this.closed) throw closedError();
     if (this.workers === 0) {
       this.verified += items.length;
       return items.map((it) => verifyBytes(it.key, it.message, it.signature));
     }
     // A request bigger than the whole queue still goes in once the queue is empty.
     while (this.queued > 0 && this.queued + items.length > this.maxQueued) await new Promise<void>((r) => this.room.push(r));
-    if (this.closed) throw new Error('verification pool is closed');
+    if (this.closed) throw closedError();
     this.ensureStarted();
     return new Promise<boolean[]>((resolve, reject) => {
       const request: Request = { results: new Array<boolean>(items.length).fill(false), left: items.length, resolve, reject };
@@ -127,7 +128,7 @@ export class VerifyPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const err = new Error('verification pool is closed');
+    const err = closedError();
     for (const t of this.queue.splice(0)) t.request.reject(err);
     this.queued = 0;
     for (const wake of this.room.splice(0)) wake();
@@ -231,4 +232,9 @@ function pack(task: Task): Packed {
   }
   offsets[n] = at;
   return { id: task.id, keys, keyIdx, sigs, msgs, offsets };
+}
+
+/** Work cut by shutdown: the sender is told to come back (503), nothing was stored nor acknowledged. */
+function closedError(): NmError {
+  return new NmError('NM_ERR_UNAVAILABLE', 'the node is shutting down: signature checks have stopped; retry later');
 }

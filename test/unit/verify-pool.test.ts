@@ -1,5 +1,6 @@
 import { articleSignedBytes } from '../../protocol/article-signature';
 import { generateNodeKey } from '../../node/identity/node-key';
+import type { NmError } from '../../node/errors';
 import { VerifyPool, type VerifyItem } from '../../node/identity/verify-pool';
 
 const keys = [generateNodeKey(), generateNodeKey(), generateNodeKey()];
@@ -68,14 +69,14 @@ describe('verification pool (worker threads)', () => {
     expect(await pool.verify(list)).toEqual(expected);
   });
 
-  it('refuses work once closed, and fails what was waiting', async () => {
+  it('refuses work once closed, and fails what was waiting as a shutdown (503 to a peer, not a bug)', async () => {
     pool = new VerifyPool(null, { workers: 1, chunk: 4, depth: 1 });
     const waiting = pool.verify(items(200).items).then(
       () => 'answered',
-      (err: Error) => err.message,
+      (err: NmError) => `${err.code}: ${err.message}`,
     );
     await pool.close();
-    expect(await waiting).toMatch(/closed/);
-    await expect(pool.verify(items(1).items)).rejects.toThrow(/closed/);
+    expect(await waiting).toMatch(/^NM_ERR_UNAVAILABLE: the node is shutting down/);
+    await expect(pool.verify(items(1).items)).rejects.toMatchObject({ code: 'NM_ERR_UNAVAILABLE', statusCode: 503 });
   });
 });
