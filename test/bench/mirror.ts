@@ -69,7 +69,7 @@ export async function mirrorSection(): Promise<Record<string, unknown>> {
     // flat (the default peak is V8 collecting lazily, not data kept) and what a cap costs.
     const capped = await spawnNode(['--data', join(tmp.dir, 'capped'), '--name', 'bench-capped'], { NODE_OPTIONS: `--max-old-space-size=${CAP_MIB}` });
     procs.push(capped);
-    if (QUICK) return { articles: N, mirrorArticlesPerSec: Math.round(N / mirrorSecs), sinkPeakRssMiB: peakRss, sinkCpuUsPerArticle: signed.cpuUsPerArticle, sourceCpuUsPerArticle: source0.cpuUsPerArticle, unsignedMirrorArticlesPerSec: Math.round(N / plain.value.secs), unsignedSinkCpuUsPerArticle: plain.cpuUsPerArticle, unsignedSinkPeakRssMiB: plainPeak, remirrorUnchangedSecs: remirrorSecs };
+    if (QUICK) return { articles: N, mirrorArticlesPerSec: Math.round(N / mirrorSecs), sinkPeakRssMiB: peakRss, sinkCpuUsPerArticle: signed.cpuUsPerArticle, sinkMainThreadUsPerArticle: signed.mainUsPerArticle, sourceCpuUsPerArticle: source0.cpuUsPerArticle, unsignedMirrorArticlesPerSec: Math.round(N / plain.value.secs), unsignedSinkCpuUsPerArticle: plain.cpuUsPerArticle, unsignedSinkMainThreadUsPerArticle: plain.mainUsPerArticle, unsignedSinkPeakRssMiB: plainPeak, remirrorUnchangedSecs: remirrorSecs };
     const t4 = Date.now();
     const c = (await post(`${capped.webUrl}/api/mirrors`, { peer: source.peerUrl, group: GROUP })) as { id: string };
     const cappedJob = await waitDone(capped.webUrl, c.id, undefined, 600_000, 100);
@@ -105,6 +105,7 @@ export async function mirrorSection(): Promise<Record<string, unknown>> {
       mirrorArticlesPerSec: Math.round(N / mirrorSecs),
       mirrorTargetArticlesPerSec: 20_000,
       sinkCpuUsPerArticle: signed.cpuUsPerArticle,
+      sinkMainThreadUsPerArticle: signed.mainUsPerArticle,
       sourceCpuUsPerArticle: source0.cpuUsPerArticle,
       sinkRssMiBAtStart: rssBefore,
       sinkPeakRssMiB: peakRss,
@@ -112,6 +113,7 @@ export async function mirrorSection(): Promise<Record<string, unknown>> {
       // Articles nobody signed: nothing to verify. Shows what verification costs; not the signed figure.
       unsignedMirrorArticlesPerSec: Math.round(N / plain.value.secs),
       unsignedSinkCpuUsPerArticle: plain.cpuUsPerArticle,
+      unsignedSinkMainThreadUsPerArticle: plain.mainUsPerArticle,
       unsignedSinkPeakRssMiB: plainPeak,
       cappedOldSpaceMiB: CAP_MIB,
       cappedMirrorArticlesPerSec: Math.round(N / cappedSecs),

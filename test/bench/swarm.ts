@@ -8,8 +8,7 @@
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { spawnNode, type NodeProcess } from '../helpers/process';
-import { tempDir } from '../helpers/tmp';
+import { nodeFleet, type NodeProcess } from '../helpers/process';
 import { BODY, cpuSecs, fillSigned, mirrorAndWait, peakRssMiB, stop } from './mirror-common';
 
 const N = Number(process.env.BENCH_SWARM_N ?? 100_000);
@@ -23,14 +22,9 @@ const LOW_CAP = Number(process.env.BENCH_SWARM_LOW_CAP ?? 1000);
 const mirror = (sink: NodeProcess, peers: string[], group = GROUP, count = N) => mirrorAndWait(sink, peers, group, count);
 
 export async function swarmSection(): Promise<Record<string, unknown>> {
-  const tmp = tempDir('newsmesh-bench-swarm-');
-  const procs: NodeProcess[] = [];
-  const spawn = async (name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
-    // A loaded machine can take a while to start a node holding 100,000 articles.
-    const p = await spawnNode(['--data', join(tmp.dir, name), '--name', name, ...args], env, 120_000);
-    procs.push(p);
-    return p;
-  };
+  // A loaded machine can take a while to start a node holding 100,000 articles.
+  const fleet = nodeFleet('newsmesh-bench-swarm-', 120_000);
+  const spawn = fleet.spawn;
   const rate = (secs: number) => Math.round(N / secs);
   try {
     const names = ['swarm-a', 'swarm-b', 'swarm-c'];
@@ -102,7 +96,6 @@ export async function swarmSection(): Promise<Record<string, unknown>> {
       lowCapSwarmOverOne: Number((lowOne.secs / lowSwarm.secs).toFixed(2)),
     };
   } finally {
-    await Promise.all(procs.map(stop));
-    tmp.cleanup();
+    await fleet.cleanup();
   }
 }
