@@ -83,8 +83,9 @@ export class SwarmIndex {
       for (; end < page.entries.length && slice.waiting < this.batchIds; end++) {
         const { id } = page.entries[end];
         const h = hist[end];
-        // Held since the job began: counted when it came (by this job), not again.
-        if (h?.s === 'a') slice.held += h.at < since ? 1 : 0;
+        // Held since the job began: counted when it came (by this job), not again. A tombstone
+        // (removed here on purpose) counts as held and is never fetched, as in a one-source job.
+        if (h?.s === 'a' || h?.s === 'g') slice.held += h.at < since ? 1 : 0;
         else if (this.written.has(id)) continue;
         else if (known[end] || !h || now - h.at >= LIMITS.rejectedMemoryMs) this.want(i, id, slice);
       }

@@ -4,6 +4,7 @@
  * passes it to the others (or it is missing), and a cursor passes a slice only once none of
  * its ids is wanted.
  */
+import { LIMITS } from '../../protocol/limits';
 import { emptySourceIndex, SwarmIndex, type Slice } from '../../node/mirror/swarm-index';
 
 const page = (from: number, to: number) => ({ entries: Array.from({ length: to - from + 1 }, (_, k) => ({ n: from + k, id: `<${from + k}@t>` })), high: to });
@@ -57,6 +58,20 @@ describe('swarm index', () => {
     index.markWritten('<3@t>', 10);
     add(1, page(3, 3));
     expect(index.isWanted('<3@t>')).toBe(false);
+  });
+
+  it('never wants an id removed here on purpose (a tombstone), however old, as a one-source mirror does', () => {
+    const { index, passed, advance } = setup();
+    const p = page(1, 2);
+    const { known } = index.unknownIds(p);
+    const now = 10 * LIMITS.rejectedMemoryMs;
+    index.addPage(0, p, known, [{ s: 'g', at: 1, by: 'owner' }, { s: 'r', at: 1 }], now, now - 1);
+    expect(index.isWanted('<1@t>')).toBe(false);
+    // An old refusal gets another chance.
+    expect(index.isWanted('<2@t>')).toBe(true);
+    index.settle('<2@t>');
+    expect(advance()).toBe(true);
+    expect(passed).toEqual([[0, { lastN: 2, held: 1, waiting: 0 }]]);
   });
 
   it('gives up a source: its ids go to the others, those only it listed are missing', () => {
