@@ -4,7 +4,8 @@
  * uncapped (articles/s, the mirroring node's peak RSS), and, with the sources restarted at
  * `--serve-rate 5000`, from one capped source and from all three at once (the swarm), so the
  * ratio is measured in the same run. BENCH_SWARM_PROF=DIR writes the uncapped mirroring
- * node's V8 CPU profile there.
+ * node's V8 CPU profile there; BENCH_SWARM_QUICK=1 skips the low-cap part. Setup is shared
+ * with the mirror section (mirror-common.ts).
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
