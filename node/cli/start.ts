@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { configFromEnv } from '../config';
 import { startNode } from '../main';
 import { checkDataDir } from './check';
+import { boundHeapGrowth } from './heap-growth';
 import { CliError, fail } from './errors';
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').filter(Boolean)];
@@ -40,6 +41,7 @@ export function startCommand(): Command {
     .action(async (opts: Record<string, unknown>) => {
       try {
         if (flag(opts.check)) await checkBeforeStart(opts.data as string);
+        boundHeapGrowth(process.env, process.execArgv);
         const node = await startNode({
           // Tuning knobs and the log level: environment only (node/config.ts).
           ...configFromEnv(process.env),

@@ -3,7 +3,7 @@
  * of (message, signature, key). Ingest hands it the signed articles of a submission before
  * the group commit takes them, so the writer never waits on a ~110 µs verification; the main
  * thread only packs each batch into one transferable buffer. Bounded: past `maxQueued` items
- * waiting for a worker, verify() waits for room (its caller, a peer's TAKETHIS or a mirror
+ * or `maxQueuedBytes` message bytes waiting for a worker, verify() waits for room (its caller, a peer's TAKETHIS or a mirror
  * chunk, waits with it); each worker holds at most `depth` batches of `chunk` items. A worker
  * that dies is replaced and its batches are tried once more.
  */
@@ -27,6 +27,8 @@ export interface VerifyPoolInit {
   workers?: number;
   /** Items waiting for a worker before verify() waits for room. */
   maxQueued?: number;
+  /** Message bytes waiting for a worker before verify() waits for room (64 KiB bodies fill item counts fast). */
+  maxQueuedBytes?: number;
   /** Items per batch sent to a worker. */
   chunk?: number;
   /** Batches in flight per worker (one being verified, the next already there). */
@@ -49,6 +51,8 @@ interface Task {
   request: Request;
   /** Position of items[0] in the request's results. */
   base: number;
+  /** Message bytes of its items. */
+  bytes: number;
   attempts: number;
 }
 
@@ -70,12 +74,14 @@ export class VerifyPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private queued = 0;
+  private queuedBytes = 0;
   private readonly room: (() => void)[] = [];
   private nextId = 1;
   private closed = false;
   /** Worker threads running (0: verification on the calling thread). */
   readonly workers: number;
   private readonly maxQueued: number;
+  private readonly maxQueuedBytes: number;
   private readonly chunk: number;
   private readonly depth: number;
   /** Items verified since start (for stats and benches). */
@@ -87,6 +93,7 @@ export class VerifyPool {
   ) {
     this.workers = init.workers ?? defaultVerifyWorkers();
     this.maxQueued = init.maxQueued ?? 20_000;
+    this.maxQueuedBytes = init.maxQueuedBytes ?? 16 * 2 ** 20;
     this.chunk = init.chunk ?? 128;
     this.depth = init.depth ?? 2;
   }
@@ -103,6 +110,13 @@ export class VerifyPool {
     return n;
   }
 
+  /** Message bytes queued or in flight. */
+  get pendingBytes(): number {
+    let n = this.queuedBytes;
+    for (const s of this.slots) for (const t of s.inFlight.values()) n += t.bytes;
+    return n;
+  }
+
   /** One verdict per item, in order. */
   async verify(items: VerifyItem[]): Promise<boolean[]> {
     if (items.length === 0) return [];
@@ -112,17 +126,28 @@ export class VerifyPool {
       return items.map((it) => verifyBytes(it.key, it.message, it.signature));
     }
     // A request bigger than the whole queue still goes in once the queue is empty.
-    while (this.queued > 0 && this.queued + items.length > this.maxQueued) await new Promise<void>((r) => this.room.push(r));
+    let bytes = 0;
+    for (const it of items) bytes += it.message.byteLength;
+    while (this.queued > 0 && !this.fits(items.length, bytes)) await new Promise<void>((r) => this.room.push(r));
     if (this.closed) throw closedError();
     this.ensureStarted();
     return new Promise<boolean[]>((resolve, reject) => {
       const request: Request = { results: new Array<boolean>(items.length).fill(false), left: items.length, resolve, reject };
       for (let base = 0; base < items.length; base += this.chunk) {
-        this.queue.push({ id: this.nextId++, items: items.slice(base, base + this.chunk), request, base, attempts: 0 });
+        const part = items.slice(base, base + this.chunk);
+        let partBytes = 0;
+        for (const it of part) partBytes += it.message.byteLength;
+        this.queue.push({ id: this.nextId++, items: part, request, base, bytes: partBytes, attempts: 0 });
       }
       this.queued += items.length;
+      this.queuedBytes += bytes;
       this.pump();
     });
+  }
+
+  /** Room for a request of `n` items and `bytes` message bytes in the queue. */
+  private fits(n: number, bytes: number): boolean {
+    return this.queued + n <= this.maxQueued && this.queuedBytes + bytes <= this.maxQueuedBytes;
   }
 
   async close(): Promise<void> {
@@ -131,6 +156,7 @@ export class VerifyPool {
     const err = closedError();
     for (const t of this.queue.splice(0)) t.request.reject(err);
     this.queued = 0;
+    this.queuedBytes = 0;
     for (const wake of this.room.splice(0)) wake();
     await Promise.all(
       this.slots.map(async (s) => {
@@ -161,12 +187,13 @@ export class VerifyPool {
       if (best === null) break;
       const task = this.queue.shift()!;
       this.queued -= task.items.length;
+      this.queuedBytes -= task.bytes;
       if (best.inFlight.size === 0) best.worker.ref();
       best.inFlight.set(task.id, task);
       const packed = pack(task);
       best.worker.postMessage(packed, [packed.keyIdx.buffer, packed.sigs.buffer, packed.msgs.buffer, packed.offsets.buffer] as ArrayBuffer[]);
     }
-    while (this.room.length > 0 && this.queued < this.maxQueued) this.room.shift()!();
+    while (this.room.length > 0 && this.queued < this.maxQueued && this.queuedBytes < this.maxQueuedBytes) this.room.shift()!();
   }
 
   private done(slot: Slot, m: { id: number; ok: Uint8Array }): void {
@@ -196,7 +223,10 @@ export class VerifyPool {
       else retry.push({ ...t, attempts: t.attempts + 1 });
     }
     slot.inFlight.clear();
-    for (const t of retry) this.queued += t.items.length;
+    for (const t of retry) {
+      this.queued += t.items.length;
+      this.queuedBytes += t.bytes;
+    }
     this.queue.unshift(...retry);
     this.pump();
   }

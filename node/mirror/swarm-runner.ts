@@ -6,8 +6,9 @@
  * or is left out goes back to the set for the others; a source that keeps failing is given up
  * for this run and its share moves to the others. A source's cursor passes an index entry
  * only once that id is held or settled, and is saved in the commit that settles it (its own
- * commit stage), so a crash resumes with nothing doubled or skipped. Memory: a few index pages
- * and a few chunks per source.
+ * commit stage), so a crash resumes with nothing doubled or skipped. The wanted set and the
+ * slices live in swarm-index.ts; this file reads, fetches, writes and handles failures.
+ * Memory: a few index pages and a few chunks per source.
  */
 import type { ArticleResult } from '../../protocol/peer-messages';
 import { LIMITS } from '../../protocol/limits';
@@ -15,37 +16,14 @@ import type { CommitStage } from '../ingest/commit-hook';
 import { ArchiveClient, MirrorFetchError } from './archive-client';
 import { KEEP_REJECTIONS, saveJobOp, type MirrorJobRecord, type MirrorSourceRecord } from './job-record';
 import { MirrorRunner, snapshot } from './mirror-runner';
+import { emptySourceIndex, SwarmIndex, type SourceIndex } from './swarm-index';
 
 /** Consecutive failures after which a source is given up for this run (others still live). */
 const SOURCE_FAILURES_MAX = 3;
 
-/** A run of one source's index entries; its end is the cursor once nothing in it is wanted. */
-interface Slice {
-  lastN: number;
-  /** Entries held before the job began (counted when the cursor passes them). */
-  held: number;
-  /** Wanted ids of the slice not yet settled. */
-  waiting: number;
-}
-
-interface Want {
-  /** Sources that list the id and have not failed. */
-  holders: number[];
-  slices: Slice[];
-  /** The source fetching it now, or -1. */
-  taker: number;
-}
-
-interface Source {
+interface Source extends SourceIndex {
   rec: MirrorSourceRecord;
   client: ArchiveClient;
-  /** Wanted ids this source lists (lazily cleaned: settled or taken ids are skipped). */
-  queue: string[];
-  head: number;
-  slices: Slice[];
-  /** Wanted ids it listed that are not settled. */
-  unsettled: number;
-  exhausted: boolean;
   failures: number;
   reading: Promise<void> | null;
   delivered: number;
@@ -55,16 +33,11 @@ interface Source {
 
 export class SwarmRunner extends MirrorRunner {
   private sources: Source[] = [];
-  private wanted = new Map<string, Want>();
+  private index = new SwarmIndex([], 1);
   private wake: () => void = () => undefined;
   private changed: Promise<void> = Promise.resolve();
   /** The record as last written (the walk restarts from it after a failed write). */
   private committed: MirrorJobRecord = snapshot(this.rec);
-  /**
-   * Ids this walk wrote (or saw refused) lately, oldest first: an index page whose history was
-   * read while their commit was still being written would want them again (bounded FIFO).
-   */
-  private written = new Set<string>();
   /** The first error that stops this walk (the other loops end at their next step). */
   private halt: unknown = null;
 
@@ -97,8 +70,6 @@ export class SwarmRunner extends MirrorRunner {
 
   protected override async walk(): Promise<void> {
     const rec = this.rec;
-    this.wanted.clear();
-    this.written.clear();
     this.signalChange();
     rec.createdAtMs ??= this.c.clock.now();
     this.sources = await Promise.all(
@@ -108,9 +79,10 @@ export class SwarmRunner extends MirrorRunner {
         delete s.error;
         const token = await this.init.tokenFor?.(s.url);
         const client = new ArchiveClient(this.init.transport, { url: s.url, token, signal: this.signal });
-        return { rec: s, client, queue: [], head: 0, slices: [], unsettled: 0, exhausted: false, failures: 0, reading: null, delivered: 0, writing: new Set<Promise<void>>() };
+        return { ...emptySourceIndex(), rec: s, client, failures: 0, reading: null, delivered: 0, writing: new Set<Promise<void>>() };
       }),
     );
+    this.index = new SwarmIndex(this.sources, this.init.batchIds);
     const ahead = this.init.fetchAhead;
     this.halt = null;
     const stopAll = (err: unknown) => {
@@ -149,7 +121,7 @@ export class SwarmRunner extends MirrorRunner {
       const seen = this.changed;
       try {
         await this.readIndex(i);
-        const ids = this.take(i, batch);
+        const ids = this.index.take(i, batch);
         if (ids.length === 0) {
           if (!src.reading && (src.exhausted || src.unsettled >= this.walkAhead())) await Promise.race([seen, this.stopped]);
           continue;
@@ -198,73 +170,16 @@ export class SwarmRunner extends MirrorRunner {
       return;
     }
     // Ids another source's page already brought are not looked up again (sources overlap).
-    const known = page.entries.map((e) => this.wanted.has(e.id) || this.written.has(e.id));
-    const unknown = page.entries.filter((_, k) => !known[k]).map((e) => e.id);
+    const { known, unknown } = this.index.unknownIds(page);
     const found = unknown.length > 0 ? await this.c.store.history(unknown) : [];
-    let f = 0;
-    const hist = known.map((k) => (k ? undefined : found[f++]));
-    const now = this.c.clock.now();
-    const since = this.rec.createdAtMs ?? 0;
-    for (let start = 0; start < page.entries.length; ) {
-      const slice: Slice = { lastN: 0, held: 0, waiting: 0 };
-      let end = start;
-      for (; end < page.entries.length && slice.waiting < this.init.batchIds; end++) {
-        const { id } = page.entries[end];
-        const h = hist[end];
-        // Held since the job began: counted when it came (by this job), not again.
-        if (h?.s === 'a') slice.held += h.at < since ? 1 : 0;
-        else if (this.written.has(id)) continue;
-        else if (known[end] || !h || now - h.at >= LIMITS.rejectedMemoryMs) this.want(i, id, slice);
-      }
-      slice.lastN = page.entries[end - 1].n;
-      src.slices.push(slice);
-      start = end;
-    }
+    this.index.addPage(i, page, known, found, this.c.clock.now(), this.rec.createdAtMs ?? 0);
     this.signalChange();
     if (this.advance()) await this.flush();
   }
 
-  /** Adds id to the wanted set (or joins the want another source made) for source i's slice. */
-  private want(i: number, id: string, slice: Slice): void {
-    let w = this.wanted.get(id);
-    if (w && w.holders.includes(i)) return;
-    if (!w) {
-      w = { holders: [], slices: [], taker: -1 };
-      this.wanted.set(id, w);
-    }
-    w.holders.push(i);
-    w.slices.push(slice);
-    slice.waiting++;
-    this.sources[i].unsettled++;
-    this.sources[i].queue.push(id);
-  }
-
-  /** Up to `n` wanted ids from source i's queue that nobody is fetching. */
-  private take(i: number, n: number): string[] {
-    const src = this.sources[i];
-    const out: string[] = [];
-    while (out.length < n && src.head < src.queue.length) {
-      const id = src.queue[src.head++];
-      const w = this.wanted.get(id);
-      if (!w || w.taker !== -1 || !w.holders.includes(i)) continue;
-      w.taker = i;
-      out.push(id);
-    }
-    if (src.head > 4096 && src.head * 2 > src.queue.length) {
-      src.queue = src.queue.slice(src.head);
-      src.head = 0;
-    }
-    return out;
-  }
-
-  /** Puts ids back for every live source that lists them (front of nobody's line: the end). */
+  /** Puts ids back for the other sources that list them. */
   private giveBack(ids: string[]): void {
-    for (const id of ids) {
-      const w = this.wanted.get(id);
-      if (!w) continue;
-      w.taker = -1;
-      for (const h of w.holders) this.sources[h].queue.push(id);
-    }
+    this.index.giveBack(ids);
     this.signalChange();
   }
 
@@ -289,7 +204,7 @@ export class SwarmRunner extends MirrorRunner {
     // Listed but not served: this source does not hold it after all.
     const notHeld = ids.filter((id) => !got.has(id) && !moreSet.has(id));
     if (notHeld.length > 0) this.dropHolder(i, notHeld);
-    if (more.length > 0) this.giveBack(more.filter((id) => this.wanted.get(id)?.taker === i));
+    if (more.length > 0) this.giveBack(more.filter((id) => this.index.takenBy(id, i)));
     if (this.halt) return;
     if (reply.articles.length === 0) {
       if (notHeld.length > 0 && this.advance()) await this.flush();
@@ -308,41 +223,17 @@ export class SwarmRunner extends MirrorRunner {
 
   /** Source i lacks these ids: others that list them get them, else they are missing. */
   private dropHolder(i: number, ids: string[]): void {
-    for (const id of ids) {
-      const w = this.wanted.get(id);
-      if (!w) continue;
-      if (!w.holders.includes(i)) continue;
-      w.holders = w.holders.filter((h) => h !== i);
-      this.sources[i].unsettled--;
-      w.taker = -1;
-      if (w.holders.length === 0) {
-        this.rec.missing = (this.rec.missing ?? 0) + 1;
-        this.settle(id);
-      } else for (const h of w.holders) this.sources[h].queue.push(id);
-    }
+    const missing = this.index.dropHolder(i, ids);
+    if (missing > 0) this.rec.missing = (this.rec.missing ?? 0) + missing;
     this.signalChange();
-  }
-
-  private settle(id: string): void {
-    const w = this.wanted.get(id);
-    if (!w) return;
-    this.wanted.delete(id);
-    for (const s of w.slices) s.waiting--;
-    for (const h of w.holders) this.sources[h].unsettled--;
   }
 
   /** Moves each source's cursor over its settled slices; true when anything moved. */
   private advance(): boolean {
-    let moved = false;
-    for (const src of this.sources) {
-      while (src.slices.length > 0 && src.slices[0].waiting === 0) {
-        const s = src.slices.shift() as Slice;
-        src.rec.cursor = s.lastN;
-        this.rec.done += s.held;
-        moved = true;
-      }
-    }
-    return moved;
+    return this.index.advance((i, slice) => {
+      this.sources[i].rec.cursor = slice.lastN;
+      this.rec.done += slice.held;
+    });
   }
 
   /** Saves the record (through the group commit, in order with the chunks' own saves). */
@@ -380,7 +271,7 @@ export class SwarmRunner extends MirrorRunner {
       await this.c.ingest.submit(articles, origin, { stage });
     } catch (err) {
       // Not written: let the others (or a later try) have them.
-      this.giveBack(asked.filter((id) => this.wanted.get(id)?.taker === i));
+      this.giveBack(asked.filter((id) => this.index.takenBy(id, i)));
       throw err;
     }
     this.signalChange();
@@ -393,7 +284,7 @@ export class SwarmRunner extends MirrorRunner {
       const r = results[k];
       const id = ids[k];
       // Only what was asked for counts: an article a source added unasked is stored, not counted.
-      if (typeof id !== 'string' || !this.wanted.has(id)) continue;
+      if (typeof id !== 'string' || !this.index.isWanted(id)) continue;
       if (r.status === 'rejected') {
         rec.rejected++;
         rec.rejections.push({ id: r.id || '(no valid id)', reason: r.reason ?? 'rejected' });
@@ -402,14 +293,9 @@ export class SwarmRunner extends MirrorRunner {
         src.rec.done++;
         src.delivered++;
       }
-      this.settle(id);
-      this.written.add(id);
-    }
-    // Long enough that any history read begun before these were on disk has been used.
-    const keep = 2 * this.walkAhead() * this.sources.length;
-    for (const id of this.written) {
-      if (this.written.size <= keep) break;
-      this.written.delete(id);
+      this.index.settle(id);
+      // Kept long enough that any history read begun before it was on disk has been used.
+      this.index.markWritten(id, 2 * this.walkAhead() * this.sources.length);
     }
     if (rec.rejections.length > KEEP_REJECTIONS) rec.rejections.splice(0, rec.rejections.length - KEEP_REJECTIONS);
   }
@@ -441,12 +327,8 @@ export class SwarmRunner extends MirrorRunner {
     if (src.rec.state === 'failed') return;
     src.rec.state = 'failed';
     // Its listing beyond the cursor is unknown now; what it listed, others may hold.
-    const mine: string[] = [];
-    for (const [id, w] of this.wanted) if (w.holders.includes(i)) mine.push(id);
-    this.dropHolder(i, mine);
-    src.slices = [];
-    src.queue = [];
-    src.head = 0;
+    const missing = this.index.giveUp(i);
+    if (missing > 0) this.rec.missing = (this.rec.missing ?? 0) + missing;
     this.signalChange();
   }
 }

@@ -3,55 +3,32 @@
  * articles of 1 KiB (POST /api/import), mirrors them into a fresh node (articles/s and the
  * mirroring node's peak RSS from /proc VmHWM), re-mirrors the unchanged group (seconds), and
  * exports the group to mbox over the local API (articles/s). A second mirror into a node with
- * a capped V8 old space shows the live memory is flat.
+ * a capped V8 old space shows the live memory is flat. A mirror of unsigned articles (labelled
+ * apart) shows what verification costs; CPU per article of both sides from /proc.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnNode, type NodeProcess } from '../helpers/process';
 import { tempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
+import { BODY, fillSigned, fillUnsigned, mirrorAndWait, peakRssMiB, post, stop, withCpu, type BenchJob } from './mirror-common';
 
 const N = Number(process.env.BENCH_MIRROR_N ?? 100_000);
 const GROUP = 'bench.mirror';
-const BODY = 'x'.repeat(1023) + '\n';
+const UNSIGNED_GROUP = 'bench.mirror.unsigned';
 const CAP_MIB = 80;
+/** BENCH_MIRROR_QUICK=1: the two mirrors and the re-mirror only (no capped mirror, no export). */
+const QUICK = process.env.BENCH_MIRROR_QUICK === '1';
 
-async function post(url: string, body: unknown): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const data = await res.json();
-  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${JSON.stringify(data)}`);
-  return data;
-}
-
-interface Job {
-  id: string;
-  state: string;
-  done: number;
-  total: number;
-  error?: string;
-  startedAt?: string;
-}
-
-async function waitDone(webUrl: string, id: string, since: string | undefined, timeoutMs: number, pollMs: number): Promise<Job> {
+async function waitDone(webUrl: string, id: string, since: string | undefined, timeoutMs: number, pollMs: number): Promise<BenchJob> {
   return waitFor(
     `mirror ${id} finished`,
     async () => {
-      const jobs = (await (await fetch(`${webUrl}/api/mirrors`)).json()) as Job[];
+      const jobs = (await (await fetch(`${webUrl}/api/mirrors`)).json()) as BenchJob[];
       const job = jobs.find((j) => j.id === id);
       return job && job.state !== 'running' && job.startedAt !== since && job;
     },
     { timeoutMs, everyMs: pollMs },
   );
-}
-
-function peakRssMiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : -1;
-}
-
-async function stop(p: NodeProcess): Promise<void> {
-  if (p.child.exitCode === null) p.child.kill('SIGTERM');
-  await p.exited;
 }
 
 export async function mirrorSection(): Promise<Record<string, unknown>> {
@@ -60,26 +37,27 @@ export async function mirrorSection(): Promise<Record<string, unknown>> {
   try {
     const source = await spawnNode(['--data', join(tmp.dir, 'source'), '--name', 'bench-source']);
     procs.push(source);
-    const date = new Date().toISOString();
     const t0 = Date.now();
-    for (let start = 0; start < N; start += 1000) {
-      const articles = [];
-      for (let i = start; i < Math.min(N, start + 1000); i++) {
-        articles.push({ id: `<bench.${i}@bench-origin>`, newsgroups: [GROUP], from: 'bench@example', subject: `article ${i}`, date, references: [], path: ['bench-origin'], body: BODY });
-      }
-      await post(`${source.webUrl}/api/import`, { articles });
-    }
+    await fillSigned([source], GROUP, 'bench', N);
     const fillSecs = (Date.now() - t0) / 1000;
 
     const sink = await spawnNode(['--data', join(tmp.dir, 'sink'), '--name', 'bench-sink']);
     procs.push(sink);
     const rssBefore = peakRssMiB(sink.child.pid!);
-    const t1 = Date.now();
-    const { id } = (await post(`${sink.webUrl}/api/mirrors`, { peer: source.peerUrl, group: GROUP })) as { id: string };
-    const job = await waitDone(sink.webUrl, id, undefined, 600_000, 100);
-    const mirrorSecs = (Date.now() - t1) / 1000;
+    const source0 = await withCpu(source.child.pid!, N, () => withCpu(sink.child.pid!, N, () => mirrorAndWait(sink, [source.peerUrl], GROUP, N, { pollMs: 100 })));
+    const signed = source0.value;
+    const { job, secs: mirrorSecs } = signed.value;
     const peakRss = peakRssMiB(sink.child.pid!);
-    if (job.state !== 'done' || job.done !== N) throw new Error(`mirror ended ${JSON.stringify(job)}`);
+    const id = job.id;
+
+    // Labelled apart, never the signed figure: the same mirror of articles nobody signed
+    // (pushed to the source by a peer), into a fresh node, shows what verification costs.
+    await fillUnsigned(source, UNSIGNED_GROUP, 'plain', N);
+    const plainSink = await spawnNode(['--data', join(tmp.dir, 'sink-unsigned'), '--name', 'bench-sink-unsigned']);
+    procs.push(plainSink);
+    const plain = await withCpu(plainSink.child.pid!, N, () => mirrorAndWait(plainSink, [source.peerUrl], UNSIGNED_GROUP, N, { pollMs: 100 }));
+    const plainPeak = peakRssMiB(plainSink.child.pid!);
+    await stop(plainSink);
 
     const t2 = Date.now();
     await post(`${sink.webUrl}/api/mirrors`, { peer: source.peerUrl, group: GROUP });
@@ -91,6 +69,7 @@ export async function mirrorSection(): Promise<Record<string, unknown>> {
     // flat (the default peak is V8 collecting lazily, not data kept) and what a cap costs.
     const capped = await spawnNode(['--data', join(tmp.dir, 'capped'), '--name', 'bench-capped'], { NODE_OPTIONS: `--max-old-space-size=${CAP_MIB}` });
     procs.push(capped);
+    if (QUICK) return { articles: N, mirrorArticlesPerSec: Math.round(N / mirrorSecs), sinkPeakRssMiB: peakRss, sinkCpuUsPerArticle: signed.cpuUsPerArticle, sinkMainThreadUsPerArticle: signed.mainUsPerArticle, sourceCpuUsPerArticle: source0.cpuUsPerArticle, unsignedMirrorArticlesPerSec: Math.round(N / plain.value.secs), unsignedSinkCpuUsPerArticle: plain.cpuUsPerArticle, unsignedSinkMainThreadUsPerArticle: plain.mainUsPerArticle, unsignedSinkPeakRssMiB: plainPeak, remirrorUnchangedSecs: remirrorSecs };
     const t4 = Date.now();
     const c = (await post(`${capped.webUrl}/api/mirrors`, { peer: source.peerUrl, group: GROUP })) as { id: string };
     const cappedJob = await waitDone(capped.webUrl, c.id, undefined, 600_000, 100);
@@ -125,9 +104,17 @@ export async function mirrorSection(): Promise<Record<string, unknown>> {
       mirrorSecs,
       mirrorArticlesPerSec: Math.round(N / mirrorSecs),
       mirrorTargetArticlesPerSec: 20_000,
+      sinkCpuUsPerArticle: signed.cpuUsPerArticle,
+      sinkMainThreadUsPerArticle: signed.mainUsPerArticle,
+      sourceCpuUsPerArticle: source0.cpuUsPerArticle,
       sinkRssMiBAtStart: rssBefore,
       sinkPeakRssMiB: peakRss,
       sinkPeakRssTargetMiB: 200,
+      // Articles nobody signed: nothing to verify. Shows what verification costs; not the signed figure.
+      unsignedMirrorArticlesPerSec: Math.round(N / plain.value.secs),
+      unsignedSinkCpuUsPerArticle: plain.cpuUsPerArticle,
+      unsignedSinkMainThreadUsPerArticle: plain.mainUsPerArticle,
+      unsignedSinkPeakRssMiB: plainPeak,
       cappedOldSpaceMiB: CAP_MIB,
       cappedMirrorArticlesPerSec: Math.round(N / cappedSecs),
       cappedSinkPeakRssMiB: cappedPeak,

@@ -4,13 +4,13 @@
  * uncapped (articles/s, the mirroring node's peak RSS), and, with the sources restarted at
  * `--serve-rate 5000`, from one capped source and from all three at once (the swarm), so the
  * ratio is measured in the same run. BENCH_SWARM_PROF=DIR writes the uncapped mirroring
- * node's V8 CPU profile there.
+ * node's V8 CPU profile there; BENCH_SWARM_QUICK=1 skips the low-cap part. Setup is shared
+ * with the mirror section (mirror-common.ts).
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { spawnNode, type NodeProcess } from '../helpers/process';
-import { tempDir } from '../helpers/tmp';
+import { nodeFleet, type NodeProcess } from '../helpers/process';
+import { BODY, cpuSecs, fillSigned, mirrorAndWait, peakRssMiB, stop } from './mirror-common';
 
 const N = Number(process.env.BENCH_SWARM_N ?? 100_000);
 const CAP = Number(process.env.BENCH_SWARM_CAP ?? 5000);
@@ -19,82 +19,19 @@ const GROUP = 'bench.swarm';
 const SMALL = Number(process.env.BENCH_SWARM_SMALL_N ?? 10_000);
 const SMALL_GROUP = 'bench.swarm.small';
 const LOW_CAP = Number(process.env.BENCH_SWARM_LOW_CAP ?? 1000);
-const BODY = 'x'.repeat(1023) + '\n';
 
-async function post(url: string, body: unknown): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const data = await res.json();
-  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${JSON.stringify(data)}`);
-  return data;
-}
-
-interface Job {
-  id: string;
-  state: string;
-  done: number;
-  total: number;
-  error?: string;
-  sources?: { url: string; done: number; state: string }[];
-}
-
-async function mirror(sink: NodeProcess, peers: string[], group = GROUP, count = N): Promise<{ secs: number; job: Job }> {
-  const t0 = Date.now();
-  const { id } = (await post(`${sink.webUrl}/api/mirrors`, peers.length === 1 ? { peer: peers[0], group } : { peers, group })) as { id: string };
-  const deadline = t0 + 600_000;
-  while (Date.now() < deadline) {
-    const job = (await (await fetch(`${sink.webUrl}/api/mirrors/${id}`)).json()) as Job;
-    if (job.state !== 'running') {
-      if (job.state !== 'done' || job.done !== count) throw new Error(`mirror ended ${JSON.stringify(job)}`);
-      return { secs: (Date.now() - t0) / 1000, job };
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`mirror ${id} not finished in time`);
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSecs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : -1;
-}
-
-async function stop(p: NodeProcess): Promise<void> {
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  await p.exited;
-}
+const mirror = (sink: NodeProcess, peers: string[], group = GROUP, count = N) => mirrorAndWait(sink, peers, group, count);
 
 export async function swarmSection(): Promise<Record<string, unknown>> {
-  const tmp = tempDir('newsmesh-bench-swarm-');
-  const procs: NodeProcess[] = [];
-  const spawn = async (name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
-    // A loaded machine can take a while to start a node holding 100,000 articles.
-    const p = await spawnNode(['--data', join(tmp.dir, name), '--name', name, ...args], env, 120_000);
-    procs.push(p);
-    return p;
-  };
+  // A loaded machine can take a while to start a node holding 100,000 articles.
+  const fleet = nodeFleet('newsmesh-bench-swarm-', 120_000);
+  const spawn = fleet.spawn;
+  const rate = (secs: number) => Math.round(N / secs);
   try {
     const names = ['swarm-a', 'swarm-b', 'swarm-c'];
     let sources = await Promise.all(names.map((n) => spawn(n)));
-    const date = new Date().toISOString();
-    for (let start = 0; start < N; start += 1000) {
-      const articles: Record<string, unknown>[] = [];
-      for (let i = start; i < Math.min(N, start + 1000); i++) {
-        articles.push({ id: `<swarm.${i}@bench-origin>`, newsgroups: [GROUP], from: 'bench@example', subject: `article ${i}`, date, references: [], path: ['bench-origin'], body: BODY });
-      }
-      await Promise.all(sources.map((s) => post(`${s.webUrl}/api/import`, { articles })));
-    }
-    for (let start = 0; start < SMALL; start += 1000) {
-      const articles: Record<string, unknown>[] = [];
-      for (let i = start; i < Math.min(SMALL, start + 1000); i++) {
-        articles.push({ id: `<small.${i}@bench-origin>`, newsgroups: [SMALL_GROUP], from: 'bench@example', subject: `article ${i}`, date, references: [], path: ['bench-origin'], body: BODY });
-      }
-      await Promise.all(sources.map((s) => post(`${s.webUrl}/api/import`, { articles })));
-    }
+    await fillSigned(sources, GROUP, 'swarm', N);
+    await fillSigned(sources, SMALL_GROUP, 'small', SMALL);
 
     // One source, uncapped.
     const prof = process.env.BENCH_SWARM_PROF;
@@ -118,6 +55,7 @@ export async function swarmSection(): Promise<Record<string, unknown>> {
     const swarmPeak = peakRssMiB(sink3.child.pid!);
     await stop(sink3);
 
+    if (process.env.BENCH_SWARM_QUICK === '1') return { oneSourceArticlesPerSec: rate(one.secs), oneSourceSinkCpuUsPerArticle: Math.round((oneCpu[0] * 1e6) / N), oneSourcePeakRssMiB: onePeak, oneCappedSourceArticlesPerSec: rate(capped.secs), threeCappedSourcesArticlesPerSec: rate(swarm.secs), swarmOverOneCapped: Number((capped.secs / swarm.secs).toFixed(2)), swarmSinkCpuUsPerArticle: Math.round((swarmSinkCpu * 1e6) / N), swarmPeakRssMiB: swarmPeak, loadAverage1m: loadavg()[0] };
     // The swarm effect where the sources' caps are the only limit.
     await Promise.all(sources.map(stop));
     sources = await Promise.all(names.map((n) => spawn(n, ['--serve-rate', String(LOW_CAP)])));
@@ -126,7 +64,6 @@ export async function swarmSection(): Promise<Record<string, unknown>> {
     const sink5 = await spawn('sink-low-swarm');
     const lowSwarm = await mirror(sink5, sources.map((s) => s.peerUrl), SMALL_GROUP, SMALL);
 
-    const rate = (secs: number) => Math.round(N / secs);
     return {
       articles: N,
       articleBodyBytes: BODY.length,
@@ -148,6 +85,10 @@ export async function swarmSection(): Promise<Record<string, unknown>> {
       swarmOverOneCappedTarget: 2.5,
       swarmPeakRssMiB: swarmPeak,
       swarmSinkCpuSecs: swarmSinkCpu,
+      // The mirroring node's CPU (all its threads) per article: with two cores shared by the
+      // sources too, this is what keeps the swarm from growing with its sources.
+      oneSourceSinkCpuUsPerArticle: Math.round((oneCpu[0] * 1e6) / N),
+      swarmSinkCpuUsPerArticle: Math.round((swarmSinkCpu * 1e6) / N),
       swarmPerSource: swarm.job.sources?.map((s) => s.done),
       lowCap: LOW_CAP,
       lowCapArticles: SMALL,
@@ -156,7 +97,6 @@ export async function swarmSection(): Promise<Record<string, unknown>> {
       lowCapSwarmOverOne: Number((lowOne.secs / lowSwarm.secs).toFixed(2)),
     };
   } finally {
-    await Promise.all(procs.map(stop));
-    tmp.cleanup();
+    await fleet.cleanup();
   }
 }

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { basename, join } from 'node:path';
+import { tempDir } from './tmp';
 
 // From test/helpers (jest) the build is ../../dist; from dist/test/helpers (bench) it is ../..
 const BUILD = basename(join(__dirname, '..', '..')) === 'dist' ? join(__dirname, '..', '..') : join(__dirname, '..', '..', 'dist');
@@ -74,4 +75,31 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: 
     });
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/** Stops a spawned node (SIGTERM unless told) and waits for it to end; an ended one is left alone. */
+export async function stopNode(p: NodeProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill(signal);
+  await p.exited;
+}
+
+/**
+ * Nodes of one suite, each with its data dir `NAME` under one temp dir: `spawn` starts one
+ * (the same name again reuses its data), `cleanup` stops them all and removes the dir.
+ */
+export function nodeFleet(prefix?: string, timeoutMs?: number) {
+  const tmp = tempDir(prefix);
+  const procs: NodeProcess[] = [];
+  return {
+    dir: tmp.dir,
+    async spawn(name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
+      const p = await spawnNode(['--data', join(tmp.dir, name), '--name', name, ...args], env, timeoutMs);
+      procs.push(p);
+      return p;
+    },
+    async cleanup(): Promise<void> {
+      await Promise.all(procs.map((p) => stopNode(p)));
+      tmp.cleanup();
+    },
+  };
 }

@@ -5,31 +5,17 @@
  * `newsmesh mirror URL URL URL GROUP` with its per-source progress and summary line.
  */
 import { join } from 'node:path';
-import { runCli, spawnNode, type NodeProcess } from '../helpers/process';
-import { tempDir } from '../helpers/tmp';
+import { nodeFleet, runCli, stopNode, type NodeProcess } from '../helpers/process';
 import { makeArticle } from '../helpers/node';
 import { getJson, postJson, readIndex, waitForJob } from '../helpers/mirror';
 
 jest.setTimeout(300_000);
 
-const tmp = tempDir();
-const procs: NodeProcess[] = [];
+const fleet = nodeFleet();
+const spawn = fleet.spawn;
+const stop = stopNode;
 
-async function spawn(name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
-  const p = await spawnNode(['--data', join(tmp.dir, name), '--name', name, ...args], env);
-  procs.push(p);
-  return p;
-}
-
-async function stop(p: NodeProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill(signal);
-  await p.exited;
-}
-
-afterAll(async () => {
-  await Promise.all(procs.map((p) => stop(p)));
-  tmp.cleanup();
-});
+afterAll(() => fleet.cleanup());
 
 async function importAll(webUrl: string, list: Record<string, unknown>[]): Promise<void> {
   for (let k = 0; k < list.length; k += 1000) await postJson(`${webUrl}/api/import`, { articles: list.slice(k, k + 1000) }, 200);

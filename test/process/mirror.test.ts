@@ -6,30 +6,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, spawnNode, type NodeProcess } from '../helpers/process';
-import { tempDir } from '../helpers/tmp';
+import { nodeFleet, runCli, stopNode, type NodeProcess } from '../helpers/process';
 import { fillGroup, getJson, postJson, readIndex, waitForJob } from '../helpers/mirror';
 
 jest.setTimeout(180_000);
 
-const tmp = tempDir();
-const procs: NodeProcess[] = [];
+const fleet = nodeFleet();
+const spawn = fleet.spawn;
+const stop = stopNode;
 
-async function spawn(name: string, env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
-  const p = await spawnNode(['--data', join(tmp.dir, name), '--name', name], env);
-  procs.push(p);
-  return p;
-}
-
-async function stop(p: NodeProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill(signal);
-  await p.exited;
-}
-
-afterAll(async () => {
-  await Promise.all(procs.map((p) => stop(p)));
-  tmp.cleanup();
-});
+afterAll(() => fleet.cleanup());
 
 describe('mirror between processes', () => {
   let source: NodeProcess;
@@ -43,7 +29,7 @@ describe('mirror between processes', () => {
   it('mirrors 10,000 articles, survives SIGKILL midway, and a re-run moves no bodies', async () => {
     // Small SENDME batches make the job long enough to be killed midway.
     const slow = { NEWSMESH_MIRROR_BATCH: '25' };
-    let sink = await spawn('sink', slow);
+    let sink = await spawn('sink', [], slow);
     const { body } = await postJson<{ id: string }>(`${sink.webUrl}/api/mirrors`, { peer: source.peerUrl, group: 'test.big' }, 202);
     const midway = await waitForJob(sink.webUrl, body.id, (j) => j.done >= 1500, 60_000);
     sink.child.kill('SIGKILL');
@@ -73,7 +59,7 @@ describe('mirror between processes', () => {
   });
 
   it('`newsmesh mirror` shows progress, ends with a summary line, and fails non-zero', async () => {
-    const sink = await spawn('cli-sink', { NEWSMESH_MIRROR_BATCH: '50' });
+    const sink = await spawn('cli-sink', [], { NEWSMESH_MIRROR_BATCH: '50' });
     const ok = await runCli(['mirror', source.peerUrl, 'test.cli', '--api', sink.webUrl], { timeoutMs: 60_000 });
     expect(ok.stderr).toMatch(/mirror test\.cli \[#{20}\] 100% 3,000\/3,000 \| done/);
     expect(ok.stderr).not.toMatch(/NaN|undefined|LL|Infinity/);
@@ -88,14 +74,14 @@ describe('mirror between processes', () => {
   it('`newsmesh export` and `newsmesh import` move a group through files, idempotently', async () => {
     const target = await spawn('import-target');
     // mbox through --out; JSON lines through stdout, saved by the test.
-    const mbox = join(tmp.dir, 'cli.mbox');
+    const mbox = join(fleet.dir, 'cli.mbox');
     const ex1 = await runCli(['export', 'test.cli', '--format', 'mbox', '--out', mbox, '--api', source.webUrl]);
     expect(ex1.code).toBe(0);
     expect(readFileSync(mbox, 'utf8').slice(0, 5)).toBe('From ');
     const ex2 = await runCli(['export', 'test.cli', '--format', 'jsonl', '--api', source.webUrl]);
     expect(ex2.code).toBe(0);
     expect(ex2.stdout.split('\n').filter(Boolean)).toHaveLength(3000);
-    const jsonl = join(tmp.dir, 'cli.jsonl');
+    const jsonl = join(fleet.dir, 'cli.jsonl');
     writeFileSync(jsonl, ex2.stdout);
 
     const first = await runCli(['import', mbox, '--api', target.webUrl], { timeoutMs: 60_000 });
@@ -106,7 +92,7 @@ describe('mirror between processes', () => {
     expect(second.stdout.trim()).toBe(`imported ${jsonl} (jsonl): 0 added, 3000 present, 0 rejected`);
     expect((await readIndex(target.webUrl, 'test.cli')).map((r) => r.n)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
 
-    const missing = await runCli(['import', join(tmp.dir, 'nope.mbox'), '--api', target.webUrl]);
+    const missing = await runCli(['import', join(fleet.dir, 'nope.mbox'), '--api', target.webUrl]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/^newsmesh: .*nope\.mbox/);
   });

@@ -6,12 +6,12 @@ import { VerifyPool, type VerifyItem } from '../../node/identity/verify-pool';
 const keys = [generateNodeKey(), generateNodeKey(), generateNodeKey()];
 
 /** `n` items from three signers; every `badEvery`-th one has its message changed after signing. */
-function items(n: number, badEvery = 0): { items: VerifyItem[]; expected: boolean[] } {
+function items(n: number, badEvery = 0, bodyBytes = 0): { items: VerifyItem[]; expected: boolean[] } {
   const out: VerifyItem[] = [];
   const expected: boolean[] = [];
   for (let i = 0; i < n; i++) {
     const k = keys[i % keys.length];
-    const a = { id: `<${i}@x>`, newsgroups: ['t.a'], from: 'a', subject: 's', date: '2026-01-01T00:00:00Z', references: [], body: `body ${i}\n` };
+    const a = { id: `<${i}@x>`, newsgroups: ['t.a'], from: 'a', subject: 's', date: '2026-01-01T00:00:00Z', references: [], body: `body ${i}\n${'b'.repeat(bodyBytes)}` };
     const message = articleSignedBytes(a, k.key);
     const signature = k.sign(message);
     const bad = badEvery > 0 && i % badEvery === 0;
@@ -61,6 +61,23 @@ describe('verification pool (worker threads)', () => {
     }
     // Queued at most maxQueued (30), plus the one batch in the worker (10).
     expect(most).toBeLessThanOrEqual(40);
+  });
+
+  it('bounds the queue by message bytes too: big articles wait for room before the item count is reached', async () => {
+    pool = new VerifyPool(null, { workers: 1, chunk: 4, depth: 1, maxQueued: 10_000, maxQueuedBytes: 200_000 });
+    // 40 callers of 4 articles of ~20 KB: 3.2 MB if nothing waited.
+    const calls = Array.from({ length: 40 }, () => items(4, 0, 20_000));
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, pool.pendingBytes)), 0);
+    try {
+      const results = await Promise.all(calls.map((c) => pool.verify(c.items)));
+      results.forEach((r, i) => expect(r).toEqual(calls[i].expected));
+    } finally {
+      clearInterval(watch);
+    }
+    expect(most).toBeGreaterThan(0);
+    // Queued at most maxQueuedBytes, plus the one batch in the worker (~80 KB).
+    expect(most).toBeLessThanOrEqual(200_000 + 4 * 20_200);
   });
 
   it('verifies on the calling thread with no workers', async () => {
