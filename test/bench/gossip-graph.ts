@@ -46,8 +46,8 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
     for (let i = 0; i < NODES; i++) {
       const node = await startNode(
         { name: `g${i}`, data: dirs[i].dir, web: '127.0.0.1:0', listen: '127.0.0.1:0' },
-        // BENCH_STREAM=0: flood fill over HTTP only (the figures before the peer stream).
-        { logger: silentLogger(), parts: [gossipPart({ transport: transports[i], stream: process.env.BENCH_STREAM !== '0' })] },
+        // BENCH_STREAM=0: flood fill over HTTP only (the figures before the peer stream); BENCH_COMPACT=0: JSON header lines on the stream.
+        { logger: silentLogger(), parts: [gossipPart({ transport: transports[i], stream: process.env.BENCH_STREAM === '0' ? false : { compactFrames: process.env.BENCH_COMPACT !== '0' } })] },
       );
       node.components.ingest.onAccepted((events) => {
         const now = performance.now();
