@@ -50,7 +50,6 @@ export const DEFAULT_GOSSIP_INIT: GossipInit = {
   idsPerIhave: 1000,
   takethisBytes: 1024 * 1024,
   maxInFlight: 4,
-  maxBatchesInFlight: 16,
   requestTimeoutMs: 15_000,
   backoffBaseMs: 500,
   backoffCapMs: 180_000,

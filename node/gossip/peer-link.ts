@@ -1,8 +1,7 @@
 /**
  * The sending side of one link (cf. innfeed's Host): drains this peer's outbound queue
  * (`queues`, keys `peer NUL seq`) in batches, several in flight, each offered and pushed by
- * batch-exchange.ts (IHAVE, then TAKETHIS in byte-bounded chunks; up to maxBatchesInFlight
- * batches and maxInFlight full batches' worth of ids at once), and deletes queue entries
+ * batch-exchange.ts (IHAVE, then TAKETHIS in byte-bounded chunks), and deletes queue entries
  * only once the peer has answered for them. `later` ids stay queued and are re-offered after a short delay.
  * No fixed timers: an idle link sends as soon as it is woken. On failure the link backs off
  * (exponential, jitter, capped); a hello from the peer ends the wait at once. A watchdog
@@ -44,13 +43,7 @@ export interface LinkComponents {
 export interface LinkInit extends Omit<OutboundQueueInit, 'idsPerTake'> {
   idsPerIhave: number;
   takethisBytes: number;
-  /** Full batches' worth of ids in flight at once (maxInFlight x idsPerIhave ids), and the byte window's size. */
   maxInFlight: number;
-  /**
-   * Batches in flight at once, whatever their size: in a quiet network a batch is an id or two,
-   * and a new article must not wait behind the round trips of a few others.
-   */
-  maxBatchesInFlight: number;
   requestTimeoutMs: number;
   backoffBaseMs: number;
   backoffCapMs: number;
@@ -67,8 +60,6 @@ export class PeerLink {
   private down = true;
   private stopped = false;
   private inflight = 0;
-  /** Ids in the batches in flight. */
-  private idsOut = 0;
   private failed = false;
   private backoffUntil = 0;
   private readonly backoff: Backoff;
@@ -179,7 +170,6 @@ export class PeerLink {
     this.requests.abort(STOPPED);
     this.requests = new AbortController();
     this.inflight = 0;
-    this.idsOut = 0;
     this.failed = false;
     this.queue.reset();
     this.lastProgressAt = this.c.clock.monotonic();
@@ -232,23 +222,20 @@ export class PeerLink {
         this.queue.reset();
       }
       // A slow link also waits for its byte window (send-window.ts): a batch that cannot finish in time is never sent.
-      const idsRoom = this.init.maxInFlight * this.init.idsPerIhave - this.idsOut;
-      if (this.inflight >= this.init.maxBatchesInFlight || idsRoom <= 0 || !this.window.open) {
+      if (this.inflight >= this.init.maxInFlight || !this.window.open) {
         await this.idle(60_000);
         continue;
       }
-      const batch = await this.queue.take(this.c.clock.monotonic(), Math.min(idsRoom, this.window.ids(this.init.idsPerIhave)));
+      const batch = await this.queue.take(this.c.clock.monotonic(), this.window.ids(this.init.idsPerIhave));
       if (batch.length === 0) {
         await this.idle(this.queue.nextDueIn(this.c.clock.monotonic()) ?? 60_000);
         continue;
       }
       this.inflight++;
-      this.idsOut += batch.length;
       const gen = this.generation;
       void this.send(batch, rec, gen).finally(() => {
         if (gen !== this.generation) return;
         this.inflight--;
-        this.idsOut -= batch.length;
         this.wake();
       });
     }

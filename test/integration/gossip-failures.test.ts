@@ -125,7 +125,7 @@ describe('unreachable, dying and stalled peers', () => {
       },
     };
     // HTTP only: the wedge is in this transport's pool (a stream's silent socket is closed by its call timeout instead).
-    const a = await startGossipNode({ name: 'a3' }, { transport: wedged, stallMs: 800, watchdogMs: 200, maxInFlight: 2, maxBatchesInFlight: 2, stream: false });
+    const a = await startGossipNode({ name: 'a3' }, { transport: wedged, stallMs: 800, watchdogMs: 200, maxInFlight: 2, stream: false });
     const b = await startGossipNode({ name: 'b3' });
     nodes.push(a, b);
     await addPeer(a, b);
