@@ -8,7 +8,9 @@
  * unanswered (the socket is paused past it: backpressure, not buffering), streamsPerPeerMax
  * streams per peer (a newer one closes the oldest), and the token is checked again per frame
  * (a peer removed meanwhile is refused and its stream closed). A frame without a valid header
- * line closes the stream (1002): there is no id to answer.
+ * line closes the stream (1002): there is no id to answer. The upgrade answer says
+ * `x-newsmesh-frames: compact`; each call is answered in the form (JSON header line or
+ * compact) it came in, so older clients keep their JSON lines.
  */
 import { isUtf8 } from 'node:buffer';
 import websocket from '@fastify/websocket';
@@ -16,7 +18,7 @@ import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import { zodProblem } from '../../protocol/article';
 import { LIMITS } from '../../protocol/limits';
-import { buildFrame, splitFrame, StreamRequestHeaderSchema, STREAM_PATHS, type StreamPath, type StreamReplyHeader } from '../../protocol/stream-frames';
+import { buildFrame, COMPACT_FRAMES_HEADER, COMPACT_FRAMES_VALUE, isCompactFrame, splitFrame, StreamRequestHeaderSchema, STREAM_PATHS, type StreamPath, type StreamReplyHeader } from '../../protocol/stream-frames';
 import { NmError } from '../errors';
 import type { BodyLimits } from '../http/body-limits';
 import { toNmError } from '../http/error-handler';
@@ -32,6 +34,8 @@ export const streamMaxPayload = (limits: BodyLimits): number => Math.max(limits.
 
 export const streamPeerRoutes: FastifyPluginAsync<StreamRoutesOptions> = async (app, { engine }) => {
   await app.register(websocket, { options: { maxPayload: streamMaxPayload(app.bodyLimits), perMessageDeflate: false } });
+  // Told in the 101 answer: a new client then sends compact frames, an older one never looks.
+  app.websocketServer.on('headers', (headers: string[]) => headers.push(`${COMPACT_FRAMES_HEADER}: ${COMPACT_FRAMES_VALUE}`));
   const streams = new Map<string, Set<WebSocket>>();
 
   app.get(
@@ -67,6 +71,11 @@ export const streamPeerRoutes: FastifyPluginAsync<StreamRoutesOptions> = async (
 class StreamSession {
   private open = 0;
   private paused = false;
+  /**
+   * Frames that came in while streamCallsInFlightMax calls were open: the rest of the socket
+   * read that was being parsed when reading paused (bounded by one read), dispatched as calls end.
+   */
+  private readonly held: Buffer[] = [];
 
   constructor(
     private readonly ws: WebSocket,
@@ -77,16 +86,21 @@ class StreamSession {
   ) {}
 
   start(): void {
-    this.ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    this.ws.on('message', (data, isBinary) => {
+      if (!isBinary) return this.ws.close(1003, 'binary frames only');
+      if (this.open >= LIMITS.streamCallsInFlightMax) this.held.push(data as Buffer);
+      else this.onFrame(data as Buffer);
+    });
+    this.ws.on('close', () => (this.held.length = 0));
     // A socket error ends in 'close'; nothing to answer.
     this.ws.on('error', (err) => this.log.info({ reason: err.message }, 'peer stream error'));
   }
 
-  private onFrame(data: Buffer, isBinary: boolean): void {
-    if (!isBinary) return this.ws.close(1003, 'binary frames only');
+  private onFrame(data: Buffer): void {
     const split = splitFrame(data);
     const head = split ? StreamRequestHeaderSchema.safeParse(split.header) : undefined;
-    if (!split || !head?.success) return this.ws.close(1002, 'a frame must start with a header line {"id":N,"path":"/v1/..."}');
+    if (!split || !head?.success) return this.ws.close(1002, 'a frame must start with a header line {"id":N,"path":"/v1/..."} (or a compact call header)');
+    const compact = isCompactFrame(data);
     this.open++;
     if (this.open >= LIMITS.streamCallsInFlightMax && !this.paused) {
       this.paused = true;
@@ -94,12 +108,14 @@ class StreamSession {
     }
     void this.dispatch(head.data.path, split.body).then(({ status, body, retryAfterMs, close }) => {
       this.open--;
-      if (this.paused && this.open < LIMITS.streamCallsInFlightMax / 2) {
+      const next = this.held.shift();
+      if (next && this.ws.readyState === this.ws.OPEN) this.onFrame(next);
+      if (this.paused && this.open + this.held.length < LIMITS.streamCallsInFlightMax / 2) {
         this.paused = false;
         this.ws.resume();
       }
       const header: StreamReplyHeader = { id: head.data.id, status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-      if (this.ws.readyState === this.ws.OPEN) this.ws.send(buildFrame(header, body), { binary: true });
+      if (this.ws.readyState === this.ws.OPEN) this.ws.send(buildFrame(header, body, compact), { binary: true });
       if (close) this.ws.close(1008, 'unauthorized');
     });
   }

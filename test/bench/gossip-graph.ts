@@ -3,7 +3,8 @@
  * degree 3 (real HTTP on loopback, real LevelDB), 1 KiB posts on random nodes at a fixed
  * rate. Figures per phase: p50/p99/max time from post to arrival at the last node, body
  * amplification (bodies received / deliveries needed), wire bytes (IHAVE, TAKETHIS, hello,
- * headers included) per article byte delivered, and p99 per second to show it stays flat.
+ * headers included) per article byte delivered, p99 per second to show it stays flat, and the
+ * hop time (a sender's commit to its peer's commit of the same article), where the latency is made.
  */
 import { gossipPart } from '../../node/gossip/gossip-part';
 import { HttpTransport } from '../../node/net/http-transport';
@@ -42,16 +43,22 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
   const transports = Array.from({ length: NODES }, () => new HttpTransport({ metrics: new Metrics() }));
   const nodes: RunningNode[] = [];
   const track = new Map<string, Track>();
+  /** When each node committed each article (`node NUL id`), and the hops measured in this phase. */
+  const committedAt = new Map<string, number>();
+  let hops: number[] = [];
   try {
     for (let i = 0; i < NODES; i++) {
       const node = await startNode(
         { name: `g${i}`, data: dirs[i].dir, web: '127.0.0.1:0', listen: '127.0.0.1:0' },
-        // BENCH_STREAM=0: flood fill over HTTP only (the figures before the peer stream).
-        { logger: silentLogger(), parts: [gossipPart({ transport: transports[i], stream: process.env.BENCH_STREAM !== '0' })] },
+        // BENCH_STREAM=0: flood fill over HTTP only (the figures before the peer stream); BENCH_COMPACT=0: JSON header lines on the stream.
+        { logger: silentLogger(), parts: [gossipPart({ transport: transports[i], stream: process.env.BENCH_STREAM === '0' ? false : { compactFrames: process.env.BENCH_COMPACT !== '0' } })] },
       );
       node.components.ingest.onAccepted((events) => {
         const now = performance.now();
         for (const e of events) {
+          committedAt.set(`g${i}\0${e.article.id}`, now);
+          const from = e.origin.kind === 'peer' ? committedAt.get(`${e.origin.peer}\0${e.article.id}`) : undefined;
+          if (from !== undefined) hops.push(now - from);
           let t = track.get(e.article.id);
           if (!t) track.set(e.article.id, (t = { postAt: now, arrivals: 0, lastAt: 0, bytes: 0 }));
           if (e.origin.kind === 'local') t.bytes = Buffer.byteLength(JSON.stringify(e.article));
@@ -70,6 +77,7 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
     for (const phase of PHASES) {
       const before = snapshot(nodes, transports);
       const cpu0 = process.cpuUsage();
+      hops = [];
       const ids: string[] = [];
       const posts: Promise<void>[] = [];
       const total = phase.perSec * phase.seconds;
@@ -123,6 +131,7 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
         deliveries: delivered,
         deliveriesNeeded: total * (NODES - 1),
         latencyMs: { p50: pct(lat, 50), p99: pct(lat, 99), max: pct(lat, 100) },
+        hopMs: { p50: pct(hops, 50), p90: pct(hops, 90), p99: pct(hops, 99) },
         p99PerSecondMs: [...perSecond.entries()].sort((a, b) => a[0] - b[0]).map(([, xs]) => pct(xs, 99)),
         bodyAmplification: +(received / Math.max(1, delivered)).toFixed(4),
         wireBytesPerArticleByte: +(wire / Math.max(1, articleBytes)).toFixed(3),

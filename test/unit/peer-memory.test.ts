@@ -134,6 +134,20 @@ describe('InFlight', () => {
     expect(f.grace()).toBe(2_000); // four times the floor at most
   });
 
+  it('acts as if no mark were left when the last one ends (it is kept dead, not deleted, to spare the cache a full clear)', () => {
+    const { f } = setup();
+    expect(f.claim('<l@o>', 'm', 1_000)).toBe('sendme');
+    expect(f.claim('<l@o>', 'h', 1_000)).toBe('later');
+    // A bad copy from its holder ends the mark: the holder may be asked again, nobody waits behind it.
+    expect(f.settle('<l@o>', 'm', false)).toBe(true);
+    expect(f.size).toBe(0);
+    expect(f.claim('<l@o>', 'm', 1_000)).toBe('sendme');
+    expect([f.size, f.openOf('m')]).toEqual([1, 1]);
+    f.release('<l@o>', 'm');
+    expect(f.claim('<k@o>', 'h', 1_000)).toBe('sendme');
+    expect([f.size, f.settle('<l@o>', 'm', true)]).toEqual([1, false]);
+  });
+
   it('caps the open marks of one peer', () => {
     const { f } = setup(3);
     expect(['<1@o>', '<2@o>', '<3@o>', '<4@o>'].map((id) => f.claim(id, 'p', 1_000))).toEqual(['sendme', 'sendme', 'sendme', 'later']);
