@@ -12,6 +12,8 @@ export interface RssSample {
   node: string;
   pid: number;
   mb: number;
+  /** Articles acknowledged network-wide by then (what each converged store holds, give or take seconds). */
+  articles: number;
 }
 
 /** VmRSS of a process in MB, or null when it is gone or /proc is not there. */
@@ -73,4 +75,41 @@ export function rssChart(samples: RssSample[], everyS: number): string {
     lines.push(`${node.padEnd(Math.max(width, 17))} ${marks.map((t) => at(t).padStart(6)).join('')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What a node's memory may grow by as its store grows: the in-memory search index (issue 15)
+ * took 1.5 MB of RSS per 1,000 articles and LevelDB 0.2 MB in a separate measurement (100,000
+ * articles in one node, search on vs off, `newsmesh start`'s heap bound); 2 MB per 1,000 is
+ * what the store may explain. Growth beyond that is what a leak would look like.
+ */
+export const MB_PER_1000_ARTICLES = 2;
+
+export interface MemoryVerdict {
+  node: string;
+  warmMb: number;
+  warmArticles: number;
+  endMb: number;
+  endArticles: number;
+  allowedMb: number;
+  ok: boolean;
+}
+
+/**
+ * Flat memory, per node: the end (median of the last three samples) within 1.5x (+50 MB) of
+ * the warmed-up level (median of the samples from 60 to 180 s), plus what the articles stored
+ * in between explain (MB_PER_1000_ARTICLES).
+ */
+export function memoryVerdicts(samples: RssSample[]): MemoryVerdict[] {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  return [...byNode(samples)].map(([node, list]) => {
+    const warm = list.slice(6, 18).length > 0 ? list.slice(6, 18) : list.slice(0, 1);
+    const end = list.slice(-3);
+    const warmMb = median(warm.map((s) => s.mb));
+    const warmArticles = median(warm.map((s) => s.articles));
+    const endMb = median(end.map((s) => s.mb));
+    const endArticles = end[end.length - 1].articles;
+    const allowedMb = Math.round(warmMb * 1.5 + 50 + (MB_PER_1000_ARTICLES * Math.max(0, endArticles - warmArticles)) / 1000);
+    return { node, warmMb, warmArticles, endMb, endArticles, allowedMb, ok: endMb <= allowedMb };
+  });
 }

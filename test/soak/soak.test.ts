@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { recordFaults } from '../helpers/fault-figures';
+import { memoryVerdicts } from './rss';
 import { runSoak, summary } from './soak';
 
 const FULL = process.env.NEWSMESH_SOAK === 'full';
@@ -45,15 +46,6 @@ describe('soak', () => {
     expect(report.restarts.sigkill + report.restarts.sigterm).toBeGreaterThanOrEqual(Math.max(1, Math.floor(SECONDS / 30) - 1));
     // A steady rate: the poster kept up (the nodes answered as fast as posts were due).
     expect(report.postsAcked).toBeGreaterThan(SECONDS * 200 * 0.9);
-    if (FULL) {
-      // Flat memory: each process ends within 1.5x (+50 MB) of what it used after warming up.
-      const by = new Map<string, number[]>();
-      for (const s of report.rss) by.set(s.node, [...(by.get(s.node) ?? []), s.mb]);
-      for (const [node, mbs] of by) {
-        const warm = mbs.slice(6, 18).sort((a, b) => a - b)[Math.floor(Math.min(12, mbs.length - 6) / 2)] ?? mbs[0];
-        const end = mbs.slice(-3).sort((a, b) => a - b)[1] ?? mbs[mbs.length - 1];
-        expect({ node, end: end <= warm * 1.5 + 50 }).toEqual({ node, end: true });
-      }
-    }
+    if (FULL) for (const v of memoryVerdicts(report.rss)) expect(v).toMatchObject({ ok: true });
   });
 });

@@ -16,7 +16,7 @@ import { rng } from '../helpers/graph';
 import { runCli } from '../helpers/process';
 import { waitFor } from '../helpers/wait';
 import { scanLogs, type LogScan } from './log-scan';
-import { rssChart, rssMb, type RssSample } from './rss';
+import { memoryVerdicts, rssChart, rssMb, type RssSample } from './rss';
 import { SoakNode } from './soak-node';
 
 export interface SoakOptions {
@@ -108,7 +108,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const sample = () => {
     for (const n of nodes) {
       const mb = n.pid && n.up ? rssMb(n.pid) : null;
-      if (mb !== null) report.rss.push({ t: Math.round(elapsedS()), node: n.name, pid: n.pid!, mb });
+      if (mb !== null) report.rss.push({ t: Math.round(elapsedS()), node: n.name, pid: n.pid!, mb, articles: acked.length });
     }
   };
 
@@ -157,10 +157,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     };
     let restarting: Promise<void> = Promise.resolve();
     let restartBusy = false;
+    let restartOwed = false;
+    const posting = () => Date.now() - t0 < o.durationMs;
     const restart = () => {
       const live = nodes.filter((n) => n.up);
-      // A start slower than the schedule (--check on a big store) skips a turn rather than queue restarts up.
-      if (live.length < 2 || restartBusy) return;
+      // A start slower than the schedule (--check on a big store) owes one turn, taken as soon
+      // as it is up and only while posting goes on: restarts neither pile up nor go missing.
+      if (restartBusy) return void (restartOwed = true);
+      if (live.length < 2) return;
       restartBusy = true;
       const n = pick(live);
       const signal = (report.restarts.sigkill + report.restarts.sigterm) % 2 === 0 ? 'SIGKILL' : 'SIGTERM';
@@ -176,7 +180,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         // Recorded, and the schedule goes on: one failed start must not end the soak unreported.
         report.restartFailures.push(`${elapsedS()} s: ${n.name}: ${(err as Error).message.slice(0, 300)}`);
         say(`${elapsedS()} s: ${n.name} did not come back: ${(err as Error).message.slice(0, 200)}`);
-      }).finally(() => (restartBusy = false));
+      }).finally(() => {
+        restartBusy = false;
+        if (restartOwed && posting()) {
+          restartOwed = false;
+          restart();
+        }
+      });
     };
     const mirror = async () => {
       const live = nodes.filter((n) => n.up);
@@ -202,7 +212,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     const schedule = (every: number, first: number, fn: () => void | Promise<void>) => {
       const tick = (at: number) =>
         later(at - (Date.now() - t0), () => {
-          if (Date.now() - t0 >= o.durationMs) return;
+          if (!posting()) return;
           void fn();
           tick(at + every);
         });
@@ -216,7 +226,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       say(`${elapsedS()} s: ${acked.length} posts acknowledged, ${inFlight} in flight`);
     });
     // The pacer: posts due by now go out at once (a steady rate, not a burst per tick).
-    while (Date.now() - t0 < o.durationMs) {
+    while (posting()) {
       const due = Math.floor(((Date.now() - t0) / 1000) * o.postsPerSec);
       while (sent < due && inFlight < 200) {
         sent++;
@@ -292,6 +302,7 @@ export function summary(r: SoakReport): string {
     `mirror jobs: ${r.mirrorJobs.map((j) => `${j.group} ${j.from}->${j.node} ${j.state} ${j.done}/${j.total}`).join('; ') || 'none'}`,
     `converged in ${r.convergedInMs === null ? 'NOT converged' : `${(r.convergedInMs / 1000).toFixed(1)} s`}; articles lost ${r.articlesLost}; numbering problems ${r.numberingProblems.length}`,
     `newsmesh check: ${r.checks.map((c) => `${c.node} ${c.ok ? 'ok' : `FAILED (${c.line})`}`).join(', ')}`,
+    `memory (end vs warmed up, allowed for the articles stored in between): ${memoryVerdicts(r.rss).map((v) => `${v.node} ${v.endMb} MB at ${v.endArticles} articles vs ${v.warmMb} MB at ${v.warmArticles} (allowed ${v.allowedMb}) ${v.ok ? 'ok' : 'GROWN'}`).join('; ')}`,
     `log lines ${r.logs.lines}: unexplained errors ${r.logs.unexplained.length}; warnings ${Object.entries(r.logs.warnings).map(([m, n]) => `${n}x "${m}"`).join(', ') || 'none'}`,
   ].join('\n');
 }
