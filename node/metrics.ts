@@ -14,6 +14,11 @@ export class Metrics {
   /** Bytes of protocol request/response bodies sent and received (bench: wire overhead). */
   wireBytesSent = 0;
   wireBytesReceived = 0;
+  /** Peer streams opened: dialled by this node, and two-way streams peers dialled here (one socket per pair). */
+  peerStreamsDialled = 0;
+  peerStreamsAccepted = 0;
+  /** Peer stream sockets open now, either side (a gauge; one per peered pair once settled). */
+  peerStreamsOpen = 0;
 
   snapshot(): Omit<Metrics, 'snapshot'> {
     return { ...this };

@@ -46,6 +46,8 @@ export const LIMITS = {
   streamCallsInFlightMax: 64,
   /** Peer stream: open streams per peer; a newer one closes the oldest. */
   streamsPerPeerMax: 2,
+  /** A bearer token a peer gives or presents (hello, stream bind). */
+  peerTokenMaxBytes: 256,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -42,7 +42,7 @@ export const HelloSchema = z.object({
   url: PeerUrlSchema,
   version: z.number().int(),
   /** Added to the contract: the bearer token the answering node should use when it calls back. */
-  token: z.string().min(16).max(256).optional(),
+  token: z.string().min(16).max(LIMITS.peerTokenMaxBytes).optional(),
   /** Added: the wildmat of groups the greeting node exchanges over this link (default all). */
   groups: z.string().max(WILDMAT_MAX_CHARS).optional(),
   /** Added (key proof): the caller's Ed25519 public key. */

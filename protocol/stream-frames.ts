@@ -8,7 +8,10 @@
  * compact` also takes compact frames, whose header is a few bytes instead of a JSON line (a
  * tag, the path's number, the id as a varint; see compactHeader below), and answers each call
  * in the form it came in. Either way the header decodes to the same objects, checked by the
- * same schemas. Pure: no I/O.
+ * same schemas. A client that also asks `x-newsmesh-duplex: 1` on the upgrade, answered with the
+ * same header, gets a two-way stream: the server makes its own calls to the client on the same
+ * socket (compact frames), the first of them a bind (`/v1/bind`, `{"token":...}`) presenting the
+ * bearer token the client gave the server, so the client knows whose calls they are. Pure: no I/O.
  */
 import { z } from 'zod';
 import { LIMITS } from './limits';
@@ -16,6 +19,17 @@ import { LIMITS } from './limits';
 /** The calls a stream carries (the flood-fill routes); everything else stays on HTTP. */
 export const STREAM_PATHS = ['/v1/ihave', '/v1/takethis'] as const;
 export type StreamPath = (typeof STREAM_PATHS)[number];
+
+/** On a two-way stream, the server's first call: it proves which peer the reverse calls come from. */
+export const BIND_PATH = '/v1/bind';
+/** Paths by compact code: the calls, then the bind (a code older nodes decode to a path they answer 404). */
+const CALL_CODES: readonly string[] = [...STREAM_PATHS, BIND_PATH];
+
+/** The upgrade request's and answer's header for a two-way stream, and its value. */
+export const DUPLEX_HEADER = 'x-newsmesh-duplex';
+export const DUPLEX_VALUE = '1';
+
+export const StreamBindSchema = z.strictObject({ token: z.string().min(1).max(LIMITS.peerTokenMaxBytes) });
 
 const FrameId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -49,6 +63,18 @@ const VARINT_MAX_BYTES = 8;
 /** Whether a frame is in the compact form. */
 export const isCompactFrame = (frame: Buffer): boolean => frame.length > 0 && frame[0] >= CALL && frame[0] <= REPLY_RETRY;
 
+/**
+ * What a frame is by its first byte: a compact call or answer, or a JSON header line (a call
+ * when it reaches a server, an answer when it reaches a client: the two-way stream is compact).
+ */
+export function frameKind(frame: Buffer): 'call' | 'reply' | 'json' {
+  if (frame.length > 0 && frame[0] === CALL) return 'call';
+  return isCompactFrame(frame) ? 'reply' : 'json';
+}
+
+/** Whether a compact call frame is a bind. */
+export const isBindFrame = (frame: Buffer): boolean => frame.length > 1 && frame[0] === CALL && frame[1] === CALL_CODES.indexOf(BIND_PATH);
+
 function putVarint(out: number[], n: number): void {
   let v = n;
   while (v >= 0x80) {
@@ -81,7 +107,7 @@ function readVarints(frame: Buffer, from: number, count: number): { values: numb
 function compactHeader(header: StreamRequestHeader | StreamReplyHeader): Buffer {
   const out: number[] = [];
   if ('path' in header) {
-    const code = (STREAM_PATHS as readonly string[]).indexOf(header.path);
+    const code = CALL_CODES.indexOf(header.path);
     if (code < 0) throw new Error(`no compact code for the path ${header.path}`);
     out.push(CALL, code);
     putVarint(out, header.id);
@@ -102,7 +128,7 @@ function splitCompact(frame: Buffer): { header: unknown; body: Buffer } | null {
     const code = frame[1];
     const r = readVarints(frame, 2, 1);
     // An unknown code decodes to a path no call has: the server answers it 404, as for a JSON header.
-    return r && { header: { id: r.values[0], path: STREAM_PATHS[code] ?? `#${code}` }, body: frame.subarray(r.end) };
+    return r && { header: { id: r.values[0], path: CALL_CODES[code] ?? `#${code}` }, body: frame.subarray(r.end) };
   }
   const r = readVarints(frame, 1, tag === REPLY_RETRY ? 3 : 2);
   if (!r) return null;

@@ -16,6 +16,8 @@ import type { Receiver } from './receiver';
 /** What the flood-fill calls need of the gossip engine. */
 export interface FloodEngine {
   authenticate(authorization: string | undefined): { peer: string } | { error: NmError };
+  tokenOutOf(peer: string): string | undefined;
+  urlOf(peer: string): string | undefined;
   readonly limiter: Pick<PeerRateLimit, 'take'>;
   readonly receiver: Pick<Receiver, 'ihave' | 'takethis'>;
 }

@@ -248,6 +248,16 @@ export class GossipEngine implements PeerService {
     return 'peer' in who ? who.peer : null;
   }
 
+  /** The token a peer gave this node (a two-way stream's bind is checked against it). */
+  tokenOutOf(name: string): string | undefined {
+    return this.table.get(name)?.tokenOut;
+  }
+
+  /** The URL this node calls a peer at (a two-way stream is filed under it). */
+  urlOf(name: string): string | undefined {
+    return this.table.get(name)?.url;
+  }
+
   peerAtUrl(url: string): { name: string; token?: string } | null {
     const rec = this.table.byUrl(url);
     return rec ? { name: rec.name, ...(rec.tokenOut ? { token: rec.tokenOut } : {}) } : null;

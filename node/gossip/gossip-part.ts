@@ -45,7 +45,7 @@ export function gossipPart(opts: GossipPartOptions = {}): PartFactory {
         // Peers must be loaded before the first hello is answered.
         app.addHook('onReady', () => loaded);
         app.register(gossipPeerRoutes, { engine });
-        if (streams) app.register(streamPeerRoutes, { engine });
+        if (streams) app.register(streamPeerRoutes, { engine, streams });
       },
     ];
     return {

@@ -1,25 +1,45 @@
 /**
- * One peer's stream (the client side of `GET /v1/stream`): its WebSocket, its calls in flight
- * matched by id, and its send queue. Calls are pipelined up to the transport's window, no frame
- * is written while more than `highWaterBytes` wait in the socket, one timer watches every
- * call's deadline, and a stream silent for as long as a call that timed out is ended. Frames go
- * in the compact form once the server's upgrade answer said it takes it, else as JSON lines.
- * Opening, reconnecting and falling back to HTTP are the transport's (stream-transport.ts).
+ * One peer's stream: its WebSocket, this node's calls in flight matched by id, and its send
+ * queue. Calls are pipelined up to the transport's window, no frame is written while more than
+ * `highWaterBytes` wait in the socket, one timer watches every call's deadline, and a stream
+ * silent for as long as a call that timed out is ended. Frames go in the compact form once the
+ * server's upgrade answer said it takes it, else as JSON lines. A stream is either `dialled`
+ * (this node is the client of `GET /v1/stream`) or `accepted` (a peer dialled a two-way stream
+ * here, and this node makes its own calls on it, after a bind). On a two-way stream each side
+ * also serves the other's calls: the accepted side through the session it was given, the
+ * dialled side through the transport's CallServer once the peer's bind is accepted.
+ * Opening, reconnecting, choosing a stream and falling back to HTTP are the transport's
+ * (stream-transport.ts).
  */
 import { isIP } from 'node:net';
 import WebSocket from 'ws';
-import { buildFrame, COMPACT_FRAMES_HEADER, COMPACT_FRAMES_VALUE, splitFrame, StreamReplyHeaderSchema } from '../../protocol/stream-frames';
+import { BIND_PATH, buildFrame, COMPACT_FRAMES_HEADER, COMPACT_FRAMES_VALUE, DUPLEX_HEADER, DUPLEX_VALUE, frameKind, isBindFrame, splitFrame, StreamBindSchema, StreamReplyHeaderSchema, StreamRequestHeaderSchema, type StreamReplyHeader } from '../../protocol/stream-frames';
 import { LIMITS } from '../../protocol/limits';
 import { bareHost } from './address-class';
 import type { AddressPolicy } from './address-policy';
 import type { StreamTransportComponents, StreamTransportInit } from './stream-transport';
-import { REPLY_CAPS, TransportError, type PeerRequest, type PeerResponse, type TransportStats } from './transport';
+import { parseJson, REPLY_CAPS, TransportError, type PeerRequest, type PeerResponse, type TransportStats } from './transport';
+
+/** Takes the call frames a peer sends on a stream (stream-session.ts). */
+export interface FrameSink {
+  take(frame: Buffer, isBinary: boolean): void;
+}
+
+/** Serves the calls a peer makes back on a two-way stream this node dialled (the gossip part's). */
+export interface CallServer {
+  /** Largest call frame taken (one TAKETHIS batch). */
+  readonly maxFrameBytes: number;
+  /** The sink for calls made with `token` on a stream dialled with `dialToken`, or the refusal to answer the bind with. */
+  bind(ws: WebSocket, token: string, dialToken: string): FrameSink | { status: number; body: string };
+}
 
 /** What a stream needs of its transport. */
 export interface StreamHost {
   readonly c: StreamTransportComponents;
   readonly init: StreamTransportInit;
   readonly stats: TransportStats;
+  /** Set once the node serves calls on the streams it dials (two-way streams). */
+  readonly calls: CallServer | null;
   count(path: string | null, bodySent: number, headerBytes: number, bodyReceived: number): void;
 }
 
@@ -52,6 +72,14 @@ export class PeerStream {
   refusedStatus = 0;
   /** The server's upgrade answer said it takes compact frames. */
   compact = false;
+  /** Two-way: the peer makes its calls on this socket too. */
+  duplex = false;
+  /** No new calls: the peer's stream carries the link now; closed once its calls are answered. */
+  retiring = false;
+  /** The peer's calls on this socket (accepted: given; dialled: once its bind is accepted). */
+  private incoming: FrameSink | null = null;
+  /** Accepted side: the token the last bind presented (a new hello's token binds again). */
+  private boundToken: string | null = null;
   private readonly pending = new Map<number, Pending>();
   private readonly waiting: (() => void)[] = [];
   private seq = 0;
@@ -65,21 +93,42 @@ export class PeerStream {
   private readonly unwatch = new AbortController();
   private opened!: (ok: boolean) => void;
 
+  /**
+   * `token` authenticates the socket (the dialler's bearer token: ours when dialled, the
+   * peer's when accepted); two nodes that each dialled keep the socket whose token sorts lower.
+   */
   constructor(
     private readonly t: StreamHost,
     readonly url: string,
     readonly token: string,
     private readonly onClosed: (s: PeerStream) => void,
+    readonly side: 'dialled' | 'accepted' = 'dialled',
   ) {
     this.ready = new Promise((r) => (this.opened = r));
+  }
+
+  /** Takes a two-way socket a peer dialled here; `sink` serves the peer's calls on it. */
+  attach(ws: WebSocket, sink: FrameSink): void {
+    this.ws = ws;
+    this.incoming = sink;
+    this.compact = true;
+    this.duplex = true;
+    this.listen(ws);
+    this.t.c.metrics.peerStreamsAccepted++;
+    this.t.c.metrics.peerStreamsOpen++;
+    this.lastHeardAt = this.t.c.clock.now();
+    this.state = 'open';
+    this.opened(true);
   }
 
   connect(req: PeerRequest): void {
     const origin = new URL(this.t.c.inner.dialUrl?.(req.url) ?? req.url);
     // ws hands its options to http.request, so `lookup` reaches net.connect like undici's.
+    // Two-way only with compact frames: on one socket the first byte must tell a call from an answer.
+    const calls = this.t.init.duplex && this.t.init.compactFrames ? this.t.calls : null;
     const options: WebSocket.ClientOptions & { lookup?: AddressPolicy['dialLookup'] } = {
-      headers: { authorization: `Bearer ${this.token}` },
-      maxPayload: CLIENT_MAX_PAYLOAD,
+      headers: { authorization: `Bearer ${this.token}`, ...(calls ? { [DUPLEX_HEADER]: DUPLEX_VALUE } : {}) },
+      maxPayload: Math.max(CLIENT_MAX_PAYLOAD, calls?.maxFrameBytes ?? 0),
       perMessageDeflate: false,
       handshakeTimeout: this.t.init.connectTimeoutMs,
       followRedirects: false,
@@ -101,20 +150,58 @@ export class PeerStream {
     });
     ws.on('upgrade', (res) => {
       this.compact = this.t.init.compactFrames && res.headers[COMPACT_FRAMES_HEADER] === COMPACT_FRAMES_VALUE;
+      this.duplex = calls !== null && this.compact && res.headers[DUPLEX_HEADER] === DUPLEX_VALUE;
     });
     ws.on('open', () => {
+      this.t.c.metrics.peerStreamsDialled++;
+      this.t.c.metrics.peerStreamsOpen++;
       this.lastHeardAt = this.t.c.clock.now();
       this.state = 'open';
       this.opened(true);
       this.pump();
     });
-    ws.on('message', (data, isBinary) => this.onReply(data as Buffer, isBinary));
+    this.listen(ws);
+  }
+
+  private listen(ws: WebSocket): void {
+    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('error', () => undefined); // 'close' follows and says it
     ws.on('close', (code, reason) => this.closed(`stream closed (${code}${reason.length ? ` ${reason.toString('utf8').slice(0, 120)}` : ''})`));
   }
 
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    const kind = isBinary ? frameKind(data) : 'json';
+    if (this.side === 'accepted') return kind === 'reply' ? this.onReply(data, isBinary) : this.incoming!.take(data, isBinary);
+    if (kind !== 'call') return this.onReply(data, isBinary);
+    if (!this.duplex) return this.protocolError('a call on a one-way stream');
+    if (isBindFrame(data)) return this.onBind(data);
+    if (!this.incoming) return this.protocolError('a call before the bind');
+    this.incoming.take(data, isBinary);
+  }
+
+  /** Dialled side: the peer's bind, which says whose calls come back on this socket. */
+  private onBind(data: Buffer): void {
+    const split = splitFrame(data);
+    const head = split ? StreamRequestHeaderSchema.safeParse(split.header) : undefined;
+    const body = split ? StreamBindSchema.safeParse(parseJson(split.body.toString('utf8'))) : undefined;
+    if (!head?.success || !body?.success) return this.protocolError('a bind without a valid header and {"token":...}');
+    const calls = this.t.calls;
+    const r = calls ? calls.bind(this.ws!, body.data.token, this.token) : { status: 404, body: '{}' };
+    const ok = !('status' in r);
+    if (ok) this.incoming = r;
+    const header: StreamReplyHeader = { id: head.data.id, status: ok ? 200 : r.status };
+    this.ws!.send(buildFrame(header, ok ? '{}' : r.body, true), { binary: true });
+    if (!ok) this.ws!.close(1008, 'bind refused');
+  }
+
+  private protocolError(what: string): void {
+    this.t.c.logger.warn({ url: this.url, what }, 'peer stream protocol error: closing it');
+    this.ws?.terminate();
+  }
+
   /** Sends one call; the answer, or a TransportError, settles it. */
   call(req: PeerRequest): Promise<PeerResponse> {
+    if (this.side === 'accepted' && req.token && this.boundToken !== req.token) this.bind(req.token, req);
     return new Promise<PeerResponse>((resolve, reject) => {
       const id = ++this.seq;
       let done = false;
@@ -130,6 +217,7 @@ export class PeerStream {
           req.signal?.removeEventListener('abort', onAbort);
           this.pending.delete(id);
           if (p.sent) this.outstanding--;
+          if (this.retiring && this.pending.size === 0) this.ws?.close(1000, "the peer's stream carries this link");
           this.pump();
           if (err) reject(err);
           else resolve(res!);
@@ -152,7 +240,7 @@ export class PeerStream {
         p.sent = true;
         this.outstanding++;
         this.unflushed += frame.length;
-        this.t.count(req.path, bodyBytes, frame.length - bodyBytes + framing(frame.length, true), 0);
+        this.t.count(req.path, bodyBytes, frame.length - bodyBytes + framing(frame.length, this.side === 'dialled'), 0);
         this.ws!.send(frame, { binary: true }, () => {
           this.unflushed -= frame.length;
           this.pump();
@@ -209,7 +297,7 @@ export class PeerStream {
     }
     this.lastHeardAt = this.t.c.clock.now();
     const body = split.body;
-    this.t.count(null, 0, data.length - body.length + framing(data.length, false), body.length);
+    this.t.count(null, 0, data.length - body.length + framing(data.length, this.side === 'accepted'), body.length);
     const p = this.pending.get(head.data.id);
     if (!p) return; // answered after its call timed out or was aborted
     if (body.length > p.maxBytes) return p.finish(new TransportError('too-large', `${this.url}: stream answer larger than ${p.maxBytes} bytes`));
@@ -221,6 +309,7 @@ export class PeerStream {
   private closed(why: string): void {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'open';
+    if (wasOpen) this.t.c.metrics.peerStreamsOpen--;
     this.state = 'closed';
     this.opened(false);
     this.unwatch.abort(SETTLED);
@@ -228,6 +317,32 @@ export class PeerStream {
     this.pump();
     if (wasOpen) this.t.c.logger.info({ url: this.url, reason: why }, 'peer stream closed');
     this.onClosed(this);
+  }
+
+  /**
+   * Accepted side: presents the token this node calls the peer with, ahead of the calls that
+   * follow (one socket keeps order), so the peer knows whose they are. A refused bind ends the
+   * stream; the calls behind it then go by the transport's other ways.
+   */
+  private bind(token: string, req: PeerRequest): void {
+    this.boundToken = token;
+    const bind: PeerRequest = { url: req.url, method: 'POST', path: BIND_PATH, token, body: JSON.stringify({ token }), timeoutMs: this.t.init.connectTimeoutMs };
+    this.call(bind).then(
+      (res) => {
+        if (res.status === 200) return;
+        this.t.c.logger.warn({ url: this.url, status: res.status, answer: res.text.slice(0, 200) }, 'peer refused the bind of its two-way stream: closing it');
+        this.terminate();
+      },
+      // The stream ended first: its calls failed with it and were told so.
+      () => undefined,
+    );
+  }
+
+  /** No new calls; closes once the calls in flight are answered (the peer's own stream carries the link). */
+  retire(): void {
+    if (this.retiring || this.state !== 'open') return;
+    this.retiring = true;
+    if (this.pending.size === 0) this.ws?.close(1000, "the peer's stream carries this link");
   }
 
   terminate(): void {

@@ -12,13 +12,19 @@
  * Frames count into the inner transport's stats (headers: frame header lines and WebSocket
  * framing), so one set of figures covers both paths. One stream's socket and calls are
  * peer-stream.ts's.
+ *
+ * One socket per peered pair: a stream is asked two-way (`x-newsmesh-duplex`), and a node
+ * that accepted a peer's two-way stream (adopt) makes its own calls to that peer on it instead
+ * of dialling. When both dialled at once, both keep using the socket whose token sorts lower
+ * (each side knows both tokens), and the one who dialled the other retires it.
  */
 import { STREAM_PATHS } from '../../protocol/stream-frames';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { AddressPolicy } from './address-policy';
-import { PeerStream } from './peer-stream';
+import type { WebSocket } from 'ws';
+import { PeerStream, type CallServer, type FrameSink } from './peer-stream';
 import type { PeerRequest, PeerResponse, Transport, TransportStats } from './transport';
 
 export interface StreamTransportComponents {
@@ -42,6 +48,8 @@ export interface StreamTransportInit {
   refusedRetryMs: number;
   /** Send compact frame headers to a server that takes them (false: JSON header lines only, as older nodes). */
   compactFrames: boolean;
+  /** Ask for and grant two-way streams, one socket per peered pair (false: one stream per direction, as older nodes). */
+  duplex: boolean;
 }
 
 export const DEFAULT_STREAM_INIT: StreamTransportInit = {
@@ -52,6 +60,7 @@ export const DEFAULT_STREAM_INIT: StreamTransportInit = {
   reconnectCapMs: 30_000,
   refusedRetryMs: 5 * 60_000,
   compactFrames: true,
+  duplex: true,
 };
 
 interface Entry {
@@ -66,7 +75,11 @@ export class StreamTransport implements Transport {
   readonly stats: TransportStats;
   readonly init: StreamTransportInit;
   private readonly entries = new Map<string, Entry>();
+  /** Two-way streams peers dialled here, by the peer's origin: this node's calls to them ride these. */
+  private readonly accepted = new Map<string, PeerStream>();
   private closing = false;
+  /** Serves the calls peers make back on streams this node dialled; set by the stream routes. */
+  calls: CallServer | null = null;
 
   constructor(
     readonly c: StreamTransportComponents,
@@ -78,21 +91,65 @@ export class StreamTransport implements Transport {
 
   async request(req: PeerRequest): Promise<PeerResponse> {
     if (req.method !== 'POST' || !req.token || this.closing || !(STREAM_PATHS as readonly string[]).includes(req.path)) return this.c.inner.request(req);
+    const back = this.acceptedFor(req.url, req.token);
+    if (back) return back.call(req);
     const s = this.streamFor(req, req.token);
     if (s && (s.state === 'open' || (s.state === 'connecting' && (await s.ready)))) return s.call(req);
     return this.c.inner.request(req);
   }
 
-  /** Peers with an open stream (tests and the bench read it). */
+  /** Peers with an open stream this node dialled (tests and the bench read it). */
   openStreams(): string[] {
-    return [...this.entries].filter(([, e]) => e.stream?.state === 'open').map(([url]) => url);
+    return [...this.entries].filter(([, e]) => e.stream?.state === 'open' && !e.stream.retiring).map(([url]) => url);
+  }
+
+  /** Peers whose two-way stream to this node is open. */
+  acceptedStreams(): string[] {
+    return [...this.accepted].filter(([, s]) => s.state === 'open').map(([url]) => url);
+  }
+
+  /**
+   * Takes a two-way stream `peerUrl` dialled here with `token`: this node's calls to that peer
+   * ride it from now on; `sink` serves the peer's calls. A newer one replaces the older (the
+   * server's streamsPerPeerMax closes the oldest socket).
+   */
+  adopt(peerUrl: string, token: string, ws: WebSocket, sink: FrameSink): void {
+    const key = new URL(peerUrl).origin;
+    const s = new PeerStream(this, key, token, (done) => this.accepted.get(key) === done && this.accepted.delete(key), 'accepted');
+    this.accepted.set(key, s);
+    s.attach(ws, sink);
+  }
+
+  /** Counts a one-way stream a peer dialled here (served by the routes alone) among the open sockets. */
+  served(ws: WebSocket): void {
+    this.c.metrics.peerStreamsOpen++;
+    ws.once('close', () => this.c.metrics.peerStreamsOpen--);
   }
 
   /** Ends every stream (their calls fail); the inner transport is its owner's to close. */
   async close(): Promise<void> {
     this.closing = true;
     for (const e of this.entries.values()) e.stream?.terminate();
+    for (const s of this.accepted.values()) s.terminate();
     this.entries.clear();
+    this.accepted.clear();
+  }
+
+  /**
+   * The peer's two-way stream to this node, when it is the one to use: ours is not open, or
+   * both are and the peer's token sorts lower (then ours is retired, and the peer, seeing the
+   * same two tokens, keeps using its own).
+   */
+  private acceptedFor(url: string, token: string): PeerStream | null {
+    if (this.accepted.size === 0) return null;
+    const key = new URL(url).origin;
+    const back = this.accepted.get(key);
+    if (!back || back.state !== 'open') return null;
+    const own = this.entries.get(key)?.stream;
+    const ownOpen = own?.state === 'open' && !own.retiring && own.token === token;
+    if (ownOpen && own.token < back.token) return null;
+    if (ownOpen) own.retire();
+    return back;
   }
 
   count(path: string | null, bodySent: number, headerBytes: number, bodyReceived: number): void {
@@ -117,7 +174,7 @@ export class StreamTransport implements Transport {
       e = undefined;
     }
     if (!e) this.entries.set(key, (e = { token, stream: null, retryAt: 0, attempts: 0 }));
-    if (e.stream && e.stream.state !== 'closed') return e.stream;
+    if (e.stream && e.stream.state !== 'closed' && !e.stream.retiring) return e.stream;
     if (this.c.clock.now() < e.retryAt) return null;
     const entry = e;
     const s = new PeerStream(this, key, token, (closed) => this.closed(entry, closed));

@@ -74,6 +74,63 @@ describe('peer stream', () => {
     expect(b.components.metrics.articlesDuplicate + a.components.metrics.articlesDuplicate).toBe(0);
   });
 
+  it('one socket per peered pair: the answering node calls back on the stream it accepted', async () => {
+    const spyA = new HttpSpy();
+    const spyB = new HttpSpy();
+    const a = await startGossipNode({ name: 'alpha' }, { transport: spyA });
+    const b = await startGossipNode({ name: 'beta' }, { transport: spyB });
+    nodes.push(a, b);
+    await addPeer(a, b);
+    const fromA = await postMany(a, 30);
+    await waitFor('A posts on B', () => allOn(b, fromA), 20_000);
+    const fromB = await postMany(b, 30);
+    await waitFor('B posts on A', () => allOn(a, fromB), 20_000);
+    const m = (n: TestNode) => n.components.metrics;
+    // A dialled once; B never dialled: its offers and bodies rode A's socket back.
+    expect([m(a).peerStreamsDialled, m(b).peerStreamsDialled]).toEqual([1, 0]);
+    expect([m(a).peerStreamsAccepted, m(b).peerStreamsAccepted]).toEqual([0, 1]);
+    expect([m(a).peerStreamsOpen, m(b).peerStreamsOpen]).toEqual([1, 1]);
+    expect(spyA.flood() + spyB.flood()).toBe(0);
+    expect(spyB.stats.byPath['/v1/takethis']).toBeGreaterThan(0);
+    expect(m(a).articlesReceived).toBe(30);
+    expect(m(b).articlesDuplicate + m(a).articlesDuplicate).toBe(0);
+  });
+
+  it('two nodes that dial each other at once settle on one socket, nothing lost or doubled', async () => {
+    const a = await startGossipNode({ name: 'alpha' });
+    const b = await startGossipNode({ name: 'beta' });
+    nodes.push(a, b);
+    await addPeer(a, b);
+    await addPeer(b, a);
+    for (let round = 0; round < 3; round++) {
+      const [fromA, fromB] = await Promise.all([postMany(a, 20), postMany(b, 20)]);
+      await waitFor('posts cross both ways', async () => (await allOn(b, fromA)) && (await allOn(a, fromB)), 20_000);
+    }
+    const m = (n: TestNode) => n.components.metrics;
+    expect(m(a).articlesReceived).toBe(60);
+    expect(m(b).articlesReceived).toBe(60);
+    expect(m(a).articlesDuplicate + m(b).articlesDuplicate).toBe(0);
+    // Whoever dialled (both may have), one socket stays open between the two.
+    await waitFor('one socket between the two', () => m(a).peerStreamsOpen === 1 && m(b).peerStreamsOpen === 1, 10_000);
+    expect(m(a).peerStreamsDialled + m(b).peerStreamsDialled).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a node without two-way streams (the previous version) and a new one each dial their own', async () => {
+    const a = await startGossipNode({ name: 'alpha' });
+    const b = await startGossipNode({ name: 'beta' }, { stream: { duplex: false } });
+    nodes.push(a, b);
+    await addPeer(a, b);
+    const fromA = await postMany(a, 20);
+    await waitFor('A posts on B', () => allOn(b, fromA), 20_000);
+    const fromB = await postMany(b, 20);
+    await waitFor('B posts on A', () => allOn(a, fromB), 20_000);
+    const m = (n: TestNode) => n.components.metrics;
+    expect([m(a).peerStreamsDialled, m(b).peerStreamsDialled]).toEqual([1, 1]);
+    expect(m(a).peerStreamsAccepted + m(b).peerStreamsAccepted).toBe(0);
+    expect([m(a).peerStreamsOpen, m(b).peerStreamsOpen]).toEqual([2, 2]);
+    expect(m(a).articlesReceived + m(b).articlesReceived).toBe(40);
+  });
+
   it('an older node (no stream) and a new one exchange articles over HTTP both ways', async () => {
     const spyNew = new HttpSpy();
     const spyOld = new HttpSpy();

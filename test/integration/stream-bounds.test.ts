@@ -22,6 +22,9 @@ import { REPLY_CAPS, TransportError, type PeerRequest } from '../../node/net/tra
 import { buildPeerApp } from '../../node/peer-app';
 import { waitFor } from '../helpers/wait';
 
+/** The server's own stream transport (the routes hand it two-way streams). */
+const serverStreams = () => new StreamTransport({ inner: new HttpTransport({ metrics: new Metrics() }), clock: systemClock, metrics: new Metrics(), logger: silentLogger() });
+
 describe('peer stream bounds', () => {
   const cleanups: (() => Promise<unknown> | void)[] = [];
   afterEach(async () => {
@@ -33,6 +36,8 @@ describe('peer stream bounds', () => {
     let seen = 0;
     const engine: FloodEngine = {
       authenticate: (auth) => (auth === 'Bearer t' ? { peer: 'p' } : { error: new NmError('NM_ERR_UNAUTHORIZED', 'no') }),
+      tokenOutOf: () => undefined,
+      urlOf: () => 'http://127.0.0.1:1',
       limiter: { take: () => 0 },
       receiver: {
         ihave: (_peer, ids) => {
@@ -42,7 +47,7 @@ describe('peer stream bounds', () => {
         takethis: async () => [],
       },
     };
-    const app = buildPeerApp({ name: 'server', logger: silentLogger() }, [(a) => void a.register(streamPeerRoutes, { engine })]);
+    const app = buildPeerApp({ name: 'server', logger: silentLogger() }, [(a) => void a.register(streamPeerRoutes, { engine, streams: serverStreams() })]);
     await app.listen({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => app.close());
     const ws = new WebSocket(`ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/stream`, { headers: { authorization: 'Bearer t' } });
