@@ -18,7 +18,7 @@ import { NmError } from '../errors';
 import type { BodyLimits } from '../http/body-limits';
 import { toNmError } from '../http/error-handler';
 import { parseJsonBody } from '../http/json-body';
-import type { CallServer } from '../net/peer-stream';
+import type { CallServer } from '../net/stream-host';
 import { FLOOD_CALLS, type FloodEngine } from './flood-calls';
 import { sameToken } from './peer-auth';
 

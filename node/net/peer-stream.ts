@@ -14,37 +14,11 @@
 import { isIP } from 'node:net';
 import WebSocket from 'ws';
 import { BIND_PATH, buildFrame, COMPACT_FRAMES_HEADER, COMPACT_FRAMES_VALUE, DUPLEX_HEADER, DUPLEX_VALUE, frameKind, isBindFrame, splitFrame, StreamBindSchema, StreamReplyHeaderSchema, StreamRequestHeaderSchema, type StreamReplyHeader } from '../../protocol/stream-frames';
-import { LIMITS } from '../../protocol/limits';
 import { bareHost } from './address-class';
 import type { AddressPolicy } from './address-policy';
-import type { StreamTransportComponents, StreamTransportInit } from './stream-transport';
-import { parseJson, REPLY_CAPS, TransportError, type PeerRequest, type PeerResponse, type TransportStats } from './transport';
+import { CLIENT_MAX_PAYLOAD, type FrameSink, type StreamHost } from './stream-host';
+import { parseJson, REPLY_CAPS, TransportError, type PeerRequest, type PeerResponse } from './transport';
 
-/** Takes the call frames a peer sends on a stream (stream-session.ts). */
-export interface FrameSink {
-  take(frame: Buffer, isBinary: boolean): void;
-}
-
-/** Serves the calls a peer makes back on a two-way stream this node dialled (the gossip part's). */
-export interface CallServer {
-  /** Largest call frame taken (one TAKETHIS batch). */
-  readonly maxFrameBytes: number;
-  /** The sink for calls made with `token` on a stream dialled with `dialToken`, or the refusal to answer the bind with. */
-  bind(ws: WebSocket, token: string, dialToken: string): FrameSink | { status: number; body: string };
-}
-
-/** What a stream needs of its transport. */
-export interface StreamHost {
-  readonly c: StreamTransportComponents;
-  readonly init: StreamTransportInit;
-  readonly stats: TransportStats;
-  /** Set once the node serves calls on the streams it dials (two-way streams). */
-  readonly calls: CallServer | null;
-  count(path: string | null, bodySent: number, headerBytes: number, bodyReceived: number): void;
-}
-
-/** Largest answer a stream takes (the largest flood-fill answer and its header line). */
-export const CLIENT_MAX_PAYLOAD = Math.max(REPLY_CAPS.ihave, REPLY_CAPS.takethis) + LIMITS.streamHeaderMaxBytes + 1;
 const SETTLED = { reason: 'stream closed' };
 /** The upgrade request and its 101 answer, as counted once per stream. */
 const UPGRADE_BYTES = 420;

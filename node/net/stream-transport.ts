@@ -24,7 +24,8 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { AddressPolicy } from './address-policy';
 import type { WebSocket } from 'ws';
-import { PeerStream, type CallServer, type FrameSink } from './peer-stream';
+import { PeerStream } from './peer-stream';
+import type { CallServer, FrameSink } from './stream-host';
 import type { PeerRequest, PeerResponse, Transport, TransportStats } from './transport';
 
 export interface StreamTransportComponents {

@@ -16,7 +16,7 @@ import { streamPeerRoutes } from '../../node/gossip/stream-routes';
 import { silentLogger } from '../../node/logger';
 import { Metrics } from '../../node/metrics';
 import { HttpTransport } from '../../node/net/http-transport';
-import { CLIENT_MAX_PAYLOAD } from '../../node/net/peer-stream';
+import { CLIENT_MAX_PAYLOAD } from '../../node/net/stream-host';
 import { StreamTransport } from '../../node/net/stream-transport';
 import { REPLY_CAPS, TransportError, type PeerRequest } from '../../node/net/transport';
 import { buildPeerApp } from '../../node/peer-app';

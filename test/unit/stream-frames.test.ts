@@ -3,7 +3,7 @@
  * header objects as the JSON line, the schemas still judge them, and a truncated or
  * overlong compact header is no header at all.
  */
-import { buildFrame, isCompactFrame, splitFrame, StreamReplyHeaderSchema, StreamRequestHeaderSchema } from '../../protocol/stream-frames';
+import { BIND_PATH, buildFrame, frameKind, isBindFrame, isCompactFrame, splitFrame, StreamBindSchema, StreamReplyHeaderSchema, StreamRequestHeaderSchema } from '../../protocol/stream-frames';
 
 describe('stream frames', () => {
   it('round-trips calls and answers in both forms, the compact one a few bytes long', () => {
@@ -38,5 +38,20 @@ describe('stream frames', () => {
     expect(StreamRequestHeaderSchema.safeParse(splitFrame(buildFrame({ id: 1, status: 200 }, '', true))!.header).success).toBe(false);
     // A status out of range is decoded and then refused by the same schema as the JSON line's.
     expect(StreamReplyHeaderSchema.safeParse(splitFrame(Buffer.from([0x02, 1, 0xe8, 0x07]))!.header).success).toBe(false);
+  });
+
+  it('tells a call from an answer on a two-way stream, and codes the bind', () => {
+    const bind = buildFrame({ id: 1, path: BIND_PATH }, JSON.stringify({ token: 'tok' }), true);
+    expect(bind.subarray(0, 2)).toEqual(Buffer.from([0x01, 2]));
+    expect(isBindFrame(bind)).toBe(true);
+    expect(splitFrame(bind)!.header).toEqual({ id: 1, path: BIND_PATH });
+    expect(frameKind(bind)).toBe('call');
+    expect(isBindFrame(buildFrame({ id: 1, path: '/v1/ihave' }, '', true))).toBe(false);
+    expect(frameKind(buildFrame({ id: 1, status: 200 }, '', true))).toBe('reply');
+    expect(frameKind(buildFrame({ id: 1, status: 429, retryAfterMs: 5 }, '', true))).toBe('reply');
+    expect(frameKind(buildFrame({ id: 1, path: '/v1/ihave' }, '', false))).toBe('json');
+    expect(StreamBindSchema.safeParse({ token: '' }).success).toBe(false);
+    expect(StreamBindSchema.safeParse({ token: 'x'.repeat(257) }).success).toBe(false);
+    expect(StreamBindSchema.safeParse({ token: 'tok', extra: 1 }).success).toBe(false);
   });
 });
