@@ -50,8 +50,9 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
     for (let i = 0; i < NODES; i++) {
       const node = await startNode(
         { name: `g${i}`, data: dirs[i].dir, web: '127.0.0.1:0', listen: '127.0.0.1:0' },
-        // BENCH_STREAM=0: flood fill over HTTP only (the figures before the peer stream); BENCH_COMPACT=0: JSON header lines on the stream.
-        { logger: silentLogger(), parts: [gossipPart({ transport: transports[i], stream: process.env.BENCH_STREAM === '0' ? false : { compactFrames: process.env.BENCH_COMPACT !== '0' } })] },
+        // BENCH_STREAM=0: flood fill over HTTP only (the figures before the peer stream); BENCH_COMPACT=0: JSON header lines on the stream;
+        // BENCH_DUPLEX=0: one stream per direction (before one socket per peered pair).
+        { logger: silentLogger(), parts: [gossipPart({ transport: transports[i], stream: process.env.BENCH_STREAM === '0' ? false : { compactFrames: process.env.BENCH_COMPACT !== '0', duplex: process.env.BENCH_DUPLEX !== '0' } })] },
       );
       node.components.ingest.onAccepted((events) => {
         const now = performance.now();
@@ -142,6 +143,8 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
         requestsByPath: Object.fromEntries(Object.entries(after.byPath).map(([k, v]) => [k, v - (before.byPath[k] ?? 0)])),
         idsOffered: after.offered - before.offered,
         idsWanted: after.sendme - before.sendme,
+        // Stream sockets open at the end (each counted by both of its nodes): one per peered pair is 18 here.
+        streamSockets: nodes.reduce((n, x) => n + x.components.metrics.peerStreamsOpen, 0) / 2,
       };
     }
     out.targets = { rate100: { p99MsMax: 100, bodyAmplificationMax: 1.01, wireBytesPerArticleByteMax: 1.25 }, rate1000: 'all delivered, p99 per second flat' };
