@@ -48,6 +48,16 @@ async function allOn(node: TestNode, ids: string[]): Promise<boolean> {
   return true;
 }
 
+/** A posts n and they reach B; then B posts n and they reach A (so A is the first to dial). */
+async function oneWayThenBack(a: TestNode, b: TestNode, n: number): Promise<void> {
+  const fromA = await postMany(a, n);
+  await waitFor('A posts on B', () => allOn(b, fromA), 20_000);
+  const fromB = await postMany(b, n);
+  await waitFor('B posts on A', () => allOn(a, fromB), 20_000);
+}
+
+const m = (n: TestNode) => n.components.metrics;
+
 describe('peer stream', () => {
   const nodes: TestNode[] = [];
   const cleanups: (() => Promise<void>)[] = [];
@@ -56,13 +66,19 @@ describe('peer stream', () => {
     for (const c of cleanups.splice(0)) await c();
   });
 
-  it('carries flood fill on the stream, each body once, in both directions', async () => {
+  /** Two new nodes, A peered with B, each with a spy on the HTTP under its stream. */
+  async function spiedPair() {
     const spyA = new HttpSpy();
     const spyB = new HttpSpy();
     const a = await startGossipNode({ name: 'alpha' }, { transport: spyA });
     const b = await startGossipNode({ name: 'beta' }, { transport: spyB });
     nodes.push(a, b);
     await addPeer(a, b);
+    return { a, b, spyA, spyB };
+  }
+
+  it('carries flood fill on the stream, each body once, in both directions', async () => {
+    const { a, b, spyA, spyB } = await spiedPair();
     const fromA = await postMany(a, 150);
     const fromB = await postMany(b, 50);
     await waitFor('A posts on B, B posts on A', async () => (await allOn(b, fromA)) && (await allOn(a, fromB)), 20_000);
@@ -75,17 +91,8 @@ describe('peer stream', () => {
   });
 
   it('one socket per peered pair: the answering node calls back on the stream it accepted', async () => {
-    const spyA = new HttpSpy();
-    const spyB = new HttpSpy();
-    const a = await startGossipNode({ name: 'alpha' }, { transport: spyA });
-    const b = await startGossipNode({ name: 'beta' }, { transport: spyB });
-    nodes.push(a, b);
-    await addPeer(a, b);
-    const fromA = await postMany(a, 30);
-    await waitFor('A posts on B', () => allOn(b, fromA), 20_000);
-    const fromB = await postMany(b, 30);
-    await waitFor('B posts on A', () => allOn(a, fromB), 20_000);
-    const m = (n: TestNode) => n.components.metrics;
+    const { a, b, spyA, spyB } = await spiedPair();
+    await oneWayThenBack(a, b, 30);
     // A dialled once; B never dialled: its offers and bodies rode A's socket back.
     expect([m(a).peerStreamsDialled, m(b).peerStreamsDialled]).toEqual([1, 0]);
     expect([m(a).peerStreamsAccepted, m(b).peerStreamsAccepted]).toEqual([0, 1]);
@@ -106,7 +113,6 @@ describe('peer stream', () => {
       const [fromA, fromB] = await Promise.all([postMany(a, 20), postMany(b, 20)]);
       await waitFor('posts cross both ways', async () => (await allOn(b, fromA)) && (await allOn(a, fromB)), 20_000);
     }
-    const m = (n: TestNode) => n.components.metrics;
     expect(m(a).articlesReceived).toBe(60);
     expect(m(b).articlesReceived).toBe(60);
     expect(m(a).articlesDuplicate + m(b).articlesDuplicate).toBe(0);
@@ -120,11 +126,7 @@ describe('peer stream', () => {
     const b = await startGossipNode({ name: 'beta' }, { stream: { duplex: false } });
     nodes.push(a, b);
     await addPeer(a, b);
-    const fromA = await postMany(a, 20);
-    await waitFor('A posts on B', () => allOn(b, fromA), 20_000);
-    const fromB = await postMany(b, 20);
-    await waitFor('B posts on A', () => allOn(a, fromB), 20_000);
-    const m = (n: TestNode) => n.components.metrics;
+    await oneWayThenBack(a, b, 20);
     expect([m(a).peerStreamsDialled, m(b).peerStreamsDialled]).toEqual([1, 1]);
     expect(m(a).peerStreamsAccepted + m(b).peerStreamsAccepted).toBe(0);
     expect([m(a).peerStreamsOpen, m(b).peerStreamsOpen]).toEqual([2, 2]);
