@@ -36,7 +36,7 @@ export class StreamSession {
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly authorization: string | undefined,
+    private authorization: string | undefined,
     private readonly engine: FloodEngine,
     private readonly limits: BodyLimits,
     private readonly log: FastifyBaseLogger,
@@ -49,6 +49,10 @@ export class StreamSession {
     this.ws.on('message', (data, isBinary) => this.take(data as Buffer, isBinary));
     // A socket error ends in 'close'; nothing to answer.
     this.ws.on('error', (err) => this.log.info({ reason: err.message }, 'peer stream error'));
+  }
+
+  rebind(token: string): void {
+    this.authorization = `Bearer ${token}`;
   }
 
   /** One call frame. */
@@ -132,13 +136,13 @@ export function errorBody(err: NmError, status = err.statusCode): { status: numb
 export function streamCallServer(engine: FloodEngine, limits: BodyLimits, log: FastifyBaseLogger): CallServer {
   return {
     maxFrameBytes: streamMaxPayload(limits),
-    bind(ws, token, dialToken) {
-      const authorization = `Bearer ${token}`;
-      const who = engine.authenticate(authorization);
+    refusal(token, dialToken) {
+      const who = engine.authenticate(`Bearer ${token}`);
       if ('error' in who) return errorBody(who.error);
       const out = engine.tokenOutOf(who.peer);
       if (!out || !sameToken(dialToken, out)) return errorBody(new NmError('NM_ERR_FORBIDDEN', 'the bind token belongs to another peer than the one this stream was dialled to'));
-      return new StreamSession(ws, authorization, engine, limits, log.child({ peer: who.peer, duplex: true }));
+      return null;
     },
+    session: (ws, token) => new StreamSession(ws, `Bearer ${token}`, engine, limits, log.child({ duplex: true })),
   };
 }

@@ -160,12 +160,15 @@ export class PeerStream {
     const body = split ? StreamBindSchema.safeParse(parseJson(split.body.toString('utf8'))) : undefined;
     if (!head?.success || !body?.success) return this.protocolError('a bind without a valid header and {"token":...}');
     const calls = this.t.calls;
-    const r = calls ? calls.bind(this.ws!, body.data.token, this.token) : { status: 404, body: '{}' };
-    const ok = !('status' in r);
-    if (ok) this.incoming = r;
-    const header: StreamReplyHeader = { id: head.data.id, status: ok ? 200 : r.status };
-    this.ws!.send(buildFrame(header, ok ? '{}' : r.body, true), { binary: true });
-    if (!ok) this.ws!.close(1008, 'bind refused');
+    const token = body.data.token;
+    const refused = calls ? calls.refusal(token, this.token) : { status: 404, body: '{}' };
+    if (!refused) {
+      if (this.incoming) this.incoming.rebind(token);
+      else this.incoming = calls!.session(this.ws!, token);
+    }
+    const header: StreamReplyHeader = { id: head.data.id, status: refused ? refused.status : 200 };
+    this.ws!.send(buildFrame(header, refused ? refused.body : '{}', true), { binary: true });
+    if (refused) this.ws!.close(1008, 'bind refused');
   }
 
   private protocolError(what: string): void {

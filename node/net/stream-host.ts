@@ -11,14 +11,18 @@ import { REPLY_CAPS, type TransportStats } from './transport';
 /** Takes the call frames a peer sends on a stream (stream-session.ts). */
 export interface FrameSink {
   take(frame: Buffer, isBinary: boolean): void;
+  /** The calls that follow are made with this bearer token (a new bind on a two-way stream). */
+  rebind(token: string): void;
 }
 
 /** Serves the calls a peer makes back on a two-way stream this node dialled (the gossip part's). */
 export interface CallServer {
   /** Largest call frame taken (one TAKETHIS batch). */
   readonly maxFrameBytes: number;
-  /** The sink for calls made with `token` on a stream dialled with `dialToken`, or the refusal to answer the bind with. */
-  bind(ws: WebSocket, token: string, dialToken: string): FrameSink | { status: number; body: string };
+  /** Why a bind presenting `token` on a stream dialled with `dialToken` is refused (the answer to send), or null. */
+  refusal(token: string, dialToken: string): { status: number; body: string } | null;
+  /** The one sink for the calls on this socket (a later bind rebinds it: its bounds hold across binds). */
+  session(ws: WebSocket, token: string): FrameSink;
 }
 
 /** What a stream needs of its transport. */

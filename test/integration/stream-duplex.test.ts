@@ -3,10 +3,12 @@
  * 127.0.0.1 that says `x-newsmesh-duplex: 1`): calls it makes before a bind are refused and the
  * stream closed, a bind with a token this node never gave (401) or one that belongs to another
  * peer than the stream was dialled to (403) is refused and the stream closed, and after a good
- * bind its calls reach the receiver as that peer's, with the same schema checks as any call.
+ * bind its calls reach the receiver as that peer's, with the same schema checks as any call,
+ * and at most streamCallsInFlightMax of them at once however often it binds again.
  */
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
+import { LIMITS } from '../../protocol/limits';
 import { buildFrame, COMPACT_FRAMES_HEADER, DUPLEX_HEADER, splitFrame } from '../../protocol/stream-frames';
 import { systemClock } from '../../node/clock';
 import { NmError } from '../../node/errors';
@@ -33,8 +35,9 @@ describe('two-way stream, dialling side', () => {
   });
 
   /** This node's side: tokens `good` (peer p, who gave us `t`) and `other` (peer q, who gave us `u`). */
-  function client() {
+  function client(hold = false) {
     const offered: { peer: string; ids: string[] }[] = [];
+    const held: (() => void)[] = [];
     const engine: FloodEngine = {
       authenticate: (auth) => (auth === 'Bearer good' ? { peer: 'p' } : auth === 'Bearer other' ? { peer: 'q' } : { error: new NmError('NM_ERR_UNAUTHORIZED', 'unknown token') }),
       tokenOutOf: (peer) => ({ p: 't', q: 'u' })[peer],
@@ -43,6 +46,7 @@ describe('two-way stream, dialling side', () => {
       receiver: {
         ihave: async (peer, ids) => {
           offered.push({ peer, ids });
+          if (hold) await new Promise<void>((resolve) => held.push(resolve));
           return { sendme: ids, later: [] };
         },
         takethis: async () => [],
@@ -51,7 +55,7 @@ describe('two-way stream, dialling side', () => {
     const streams = new StreamTransport({ inner: new HttpTransport({ metrics: new Metrics() }), clock: systemClock, metrics: new Metrics(), logger: silentLogger() });
     streams.calls = streamCallServer(engine, bodyLimitsFor(64 * 1024), silentLogger());
     cleanups.push(() => streams.close());
-    return { streams, offered };
+    return { streams, offered, held };
   }
 
   /** A server granting two-way streams; `onOpen` plays its part on each socket it accepts. */
@@ -127,5 +131,34 @@ describe('two-way stream, dialling side', () => {
     expect(JSON.parse(byId.get(3)!.body).error.code).toBe('NM_ERR_VALIDATION');
     expect(offered).toEqual([{ peer: 'p', ids: ['<x@y>'] }]);
     expect(s.closes).toEqual([]);
+  });
+
+  it('keeps the bound on calls in flight across binds: a new bind does not open a second session', async () => {
+    const { streams, offered, held } = client(true);
+    const max = LIMITS.streamCallsInFlightMax;
+    const s = await server((ws) => {
+      let id = 0;
+      for (let round = 0; round < 3; round++) {
+        ws.send(call(++id, '/v1/bind', { token: 'good' }), { binary: true });
+        for (let i = 0; i < max; i++) ws.send(call(++id, '/v1/ihave', { ids: [`<${id}@y>`] }), { binary: true });
+      }
+    });
+    // Our own call's answer waits behind the paused socket too (one socket, both ways).
+    const ours = streams.request(s.req);
+    await waitFor('the first calls dispatched', () => offered.length >= max);
+    // One call ends: its answer goes back and exactly one more is taken in, binds or not.
+    held.shift()!();
+    await waitFor('the first answer', () => s.heard.some((h) => h.body.includes('sendme')));
+    expect(offered).toHaveLength(max + 1);
+    await waitFor(
+      'every call answered',
+      () => {
+        for (const release of held.splice(0)) release();
+        return s.heard.filter((h) => h.status === 200).length === 3 + 3 * max;
+      },
+      10_000,
+    );
+    expect(offered).toHaveLength(3 * max);
+    expect((await ours).status).toBe(200);
   });
 });
