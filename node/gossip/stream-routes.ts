@@ -66,7 +66,7 @@ export const streamPeerRoutes: FastifyPluginAsync<StreamRoutesOptions> = async (
       const session = new StreamSession(socket, req.headers.authorization, engine, app.bodyLimits, req.log);
       const url = engine.urlOf(who.peer);
       const token = bearerToken(req.headers.authorization);
-      if (duplexAsked(req.raw) && url && token) streams.adopt(url, token, socket, session);
+      if (duplexAsked(req.raw) && url && token) streams.adopt(who.peer, url, token, () => engine.tokenOutOf(who.peer), socket, session);
       else {
         streams.served(socket);
         session.start();

@@ -64,21 +64,31 @@ export const DEFAULT_STREAM_INIT: StreamTransportInit = {
   duplex: true,
 };
 
+/** Streams this node keeps dialled to one address (a new hello's token, or a stranger claiming a peer's address, adds one). */
+const ENTRIES_PER_ORIGIN = 2;
+
 interface Entry {
+  origin: string;
+  /** Order of the last call that chose it: the least recently used goes past ENTRIES_PER_ORIGIN. */
+  usedAt: number;
   token: string;
   stream: PeerStream | null;
   retryAt: number;
   attempts: number;
 }
 
+const entryKey = (origin: string, token: string) => `${origin} ${token}`;
+
 export class StreamTransport implements Transport {
   /** The inner transport's figures: frames count into them. */
   readonly stats: TransportStats;
   readonly init: StreamTransportInit;
   private readonly entries = new Map<string, Entry>();
-  /** Two-way streams peers dialled here, by the peer's origin: this node's calls to them ride these. */
-  private readonly accepted = new Map<string, PeerStream>();
+  /** Two-way streams peers dialled here, by peer name: this node's calls to them ride these. */
+  private readonly accepted = new Map<string, { stream: PeerStream; callsWith: () => string | undefined }>();
   private closing = false;
+  /** Counts the calls that chose a dialled stream (its LRU order). */
+  private uses = 0;
   /** Serves the calls peers make back on streams this node dialled; set by the stream routes. */
   calls: CallServer | null = null;
 
@@ -101,24 +111,26 @@ export class StreamTransport implements Transport {
 
   /** Peers with an open stream this node dialled (tests and the bench read it). */
   openStreams(): string[] {
-    return [...this.entries].filter(([, e]) => e.stream?.state === 'open' && !e.stream.retiring).map(([url]) => url);
+    return [...this.entries.values()].filter((e) => e.stream?.state === 'open' && !e.stream.retiring).map((e) => e.origin);
   }
 
   /** Peers whose two-way stream to this node is open. */
   acceptedStreams(): string[] {
-    return [...this.accepted].filter(([, s]) => s.state === 'open').map(([url]) => url);
+    return [...this.accepted].filter(([, a]) => a.stream.state === 'open').map(([name]) => name);
   }
 
   /**
-   * Takes a two-way stream `peerUrl` dialled here with `token`: this node's calls to that peer
-   * ride it from now on; `sink` serves the peer's calls. A newer one replaces the older (the
-   * server's streamsPerPeerMax closes the oldest socket).
+   * Takes a two-way stream the peer `name` dialled here with `token`: this node's calls made
+   * with the token that peer gave it (`callsWith`, read at each call: a new hello changes it)
+   * ride it from now on; `sink` serves the peer's calls. Matching by that token, not by URL,
+   * keeps a stranger who claims another peer's URL from receiving that peer's calls and the
+   * bind that would tell it this node's token there. A newer stream of the same peer replaces
+   * the older (the server's streamsPerPeerMax closes the oldest socket).
    */
-  adopt(peerUrl: string, token: string, ws: WebSocket, sink: FrameSink): void {
-    const key = new URL(peerUrl).origin;
-    const s = new PeerStream(this, key, token, (done) => this.accepted.get(key) === done && this.accepted.delete(key), 'accepted');
-    this.accepted.set(key, s);
-    s.attach(ws, sink);
+  adopt(name: string, url: string, token: string, callsWith: () => string | undefined, ws: WebSocket, sink: FrameSink): void {
+    const stream = new PeerStream(this, url, token, (done) => this.accepted.get(name)?.stream === done && this.accepted.delete(name), 'accepted');
+    this.accepted.set(name, { stream, callsWith });
+    stream.attach(ws, sink);
   }
 
   /** Counts a one-way stream a peer dialled here (served by the routes alone) among the open sockets. */
@@ -131,7 +143,7 @@ export class StreamTransport implements Transport {
   async close(): Promise<void> {
     this.closing = true;
     for (const e of this.entries.values()) e.stream?.terminate();
-    for (const s of this.accepted.values()) s.terminate();
+    for (const a of this.accepted.values()) a.stream.terminate();
     this.entries.clear();
     this.accepted.clear();
   }
@@ -143,10 +155,11 @@ export class StreamTransport implements Transport {
    */
   private acceptedFor(url: string, token: string): PeerStream | null {
     if (this.accepted.size === 0) return null;
-    const key = new URL(url).origin;
-    const back = this.accepted.get(key);
-    if (!back || back.state !== 'open') return null;
-    const own = this.entries.get(key)?.stream;
+    let back: PeerStream | null = null;
+    // At most --max-peers entries, and only while some peer's two-way stream is open.
+    for (const a of this.accepted.values()) if (a.stream.state === 'open' && a.callsWith() === token) back = a.stream;
+    if (!back) return null;
+    const own = this.entries.get(entryKey(new URL(url).origin, token))?.stream;
     const ownOpen = own?.state === 'open' && !own.retiring && own.token === token;
     if (ownOpen && own.token < back.token) return null;
     if (ownOpen) own.retire();
@@ -167,21 +180,41 @@ export class StreamTransport implements Transport {
 
   /** The stream to use for this call, starting one when due; null: use HTTP. */
   private streamFor(req: PeerRequest, token: string): PeerStream | null {
-    const key = new URL(req.url).origin;
+    const origin = new URL(req.url).origin;
+    const key = entryKey(origin, token);
+    const now = this.c.clock.now();
     let e = this.entries.get(key);
-    if (e && e.token !== token) {
-      // A new hello gave a new token: the old stream speaks for a peering that is gone.
-      e.stream?.terminate();
-      e = undefined;
+    if (!e) {
+      this.evictFor(origin);
+      this.entries.set(key, (e = { origin, usedAt: 0, token, stream: null, retryAt: 0, attempts: 0 }));
     }
-    if (!e) this.entries.set(key, (e = { token, stream: null, retryAt: 0, attempts: 0 }));
+    e.usedAt = ++this.uses;
     if (e.stream && e.stream.state !== 'closed' && !e.stream.retiring) return e.stream;
-    if (this.c.clock.now() < e.retryAt) return null;
+    if (now < e.retryAt) return null;
     const entry = e;
-    const s = new PeerStream(this, key, token, (closed) => this.closed(entry, closed));
+    const s = new PeerStream(this, origin, token, (closed) => this.closed(entry, closed));
     e.stream = s;
     s.connect(req);
     return s;
+  }
+
+  /**
+   * Makes room for one more stream to `origin`: past ENTRIES_PER_ORIGIN the least recently used
+   * one is ended. Streams are kept per address and token, so the calls for a peering whose token
+   * changed, or for a stranger who named another peer's address in its hello, do not end the
+   * stream of the peer that answers there each time they alternate.
+   */
+  private evictFor(origin: string): void {
+    let n = 0;
+    let oldest: [string, Entry] | null = null;
+    for (const [k, e] of this.entries) {
+      if (e.origin !== origin) continue;
+      n++;
+      if (!oldest || e.usedAt < oldest[1].usedAt) oldest = [k, e];
+    }
+    if (n < ENTRIES_PER_ORIGIN || !oldest) return;
+    oldest[1].stream?.terminate();
+    this.entries.delete(oldest[0]);
   }
 
   private closed(e: Entry, s: PeerStream): void {

@@ -5,6 +5,7 @@
  * text frames) are refused without the node keeping what they sent.
  */
 import WebSocket from 'ws';
+import { BIND_PATH, DUPLEX_HEADER, DUPLEX_VALUE, splitFrame } from '../../protocol/stream-frames';
 import { Metrics } from '../../node/metrics';
 import { HttpTransport } from '../../node/net/http-transport';
 import type { PeerRequest, PeerResponse, Transport } from '../../node/net/transport';
@@ -119,6 +120,32 @@ describe('peer stream', () => {
     // Whoever dialled (both may have), one socket stays open between the two.
     await waitFor('one socket between the two', () => m(a).peerStreamsOpen === 1 && m(b).peerStreamsOpen === 1, 10_000);
     expect(m(a).peerStreamsDialled + m(b).peerStreamsDialled).toBeGreaterThanOrEqual(1);
+  });
+
+  it("a stranger naming a peer's address takes none of that peer's calls, nor its stream", async () => {
+    const { a, b } = await spiedPair();
+    await oneWayThenBack(a, b, 5);
+    // Mallory greets A claiming B's address, then dials A a two-way stream of its own.
+    const mallory = new PeerClient(a.peerUrl, { name: 'mallory', url: b.peerUrl });
+    expect((await mallory.hello()).status).toBe(200);
+    const ws = new WebSocket(`${a.peerUrl.replace(/^http/, 'ws')}/v1/stream`, { headers: { authorization: `Bearer ${mallory.tokenOut}`, [DUPLEX_HEADER]: DUPLEX_VALUE } });
+    const bound: string[] = [];
+    ws.on('message', (d: Buffer) => {
+      const split = splitFrame(d);
+      const head = split?.header as { path?: string } | undefined;
+      if (head?.path === BIND_PATH) bound.push((JSON.parse(split!.body.toString()) as { token: string }).token);
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const ids = await postMany(a, 20);
+    await waitFor('A posts on B, and A calls Mallory on its stream', async () => (await allOn(b, ids)) && bound.length > 0, 20_000);
+    // Every bind Mallory saw carries the token Mallory gave A: never the one A calls B with.
+    expect(new Set(bound)).toEqual(new Set([mallory.token]));
+    ws.terminate();
+    // Without its stream, A's calls for Mallory dial B's address (refused there): B's stream stays.
+    const more = await postMany(a, 20);
+    await waitFor('more posts on B', () => allOn(b, more), 20_000);
+    expect(m(a).peerStreamsDialled).toBe(1);
+    expect(m(b).articlesDuplicate).toBe(0);
   });
 
   it('a node without two-way streams (the previous version) and a new one each dial their own', async () => {

@@ -81,6 +81,8 @@ describe('peer stream bounds', () => {
       const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 64 * 1024 * 1024 });
       if (offerCompact) wss.on('headers', (h) => h.push(`${COMPACT_FRAMES_HEADER}: compact`));
       const forms: boolean[] = [];
+      let connections = 0;
+      wss.on('connection', () => connections++);
       wss.on('connection', (ws) =>
         ws.on('message', (d: Buffer) => {
           forms.push(isCompactFrame(d));
@@ -93,7 +95,7 @@ describe('peer stream bounds', () => {
       const streams = new StreamTransport({ inner: new HttpTransport({ metrics: new Metrics() }), clock: systemClock, metrics: new Metrics(), logger: silentLogger() }, { refusedRetryMs: 60_000 });
       cleanups.push(() => streams.close());
       const req = (maxBytes: number): PeerRequest => ({ url: `http://127.0.0.1:${(wss.address() as AddressInfo).port}`, method: 'POST', path: '/v1/ihave', body: '{"ids":["<a@b>"]}', token: 't', timeoutMs: 10_000, maxBytes });
-      return { streams, forms, req };
+      return { streams, forms, req, connections: () => connections };
     }
     const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as TransportError);
 
@@ -122,6 +124,20 @@ describe('peer stream bounds', () => {
       const compact = await fakeServer(true, ok);
       expect((await compact.streams.request(compact.req(REPLY_CAPS.ihave))).status).toBe(200);
       expect([plain.forms, compact.forms]).toEqual([[false], [true]]);
+    });
+
+    it('keeps a stream per address and token: calls with another token at the same address do not end it', async () => {
+      const ok = () => '{"sendme":[],"later":[]}';
+      const { streams, req, connections } = await fakeServer(true, ok);
+      const as = (token: string): PeerRequest => ({ ...req(REPLY_CAPS.ihave), token });
+      // A peer's calls, a stranger's naming the same address, then the peer's again: two sockets, not three.
+      for (const token of ['t', 'm', 't', 'm', 't']) expect((await streams.request(as(token))).status).toBe(200);
+      expect(connections()).toBe(2);
+      // A third token makes room by ending the least recently used (m), not the one in use.
+      expect((await streams.request(as('x'))).status).toBe(200);
+      expect((await streams.request(as('t'))).status).toBe(200);
+      expect(connections()).toBe(3);
+      await waitFor('two streams left', () => streams.openStreams().length === 2);
     });
   });
 });
