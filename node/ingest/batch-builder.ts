@@ -6,10 +6,10 @@
  */
 import type { Article } from '../../protocol/article';
 import { parentId } from '../../protocol/article';
-import type { BatchOp } from '../store/store';
+import { rootPut, type BatchOp } from '../store/store';
 import type { Sublevels } from '../store/db';
 import { numKey, pad, SEP } from '../store/keys';
-import type { Counters, GroupMeta, OverviewRecord, ThreadMeta } from '../store/records';
+import type { Counters, GroupMeta, HistoryRecord, OverviewRecord, StoredArticle, ThreadMeta } from '../store/records';
 import { renderedStats } from '../../protocol/nntp/render';
 
 /** The exact bytes of an article that arrived by NNTP (kept and served as they are; node/nntp/wire-copy.ts). */
@@ -31,6 +31,8 @@ export interface BuildState {
   touchedThreads: Set<string>;
   counters: Counters;
   now: number;
+  /** The history record of every article the commit accepts (one object: the records are alike). */
+  mark?: HistoryRecord;
 }
 
 const put = (sublevel: unknown, key: string, value: unknown): BatchOp => ({ type: 'put', sublevel, key, value }) as unknown as BatchOp;
@@ -81,16 +83,16 @@ export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, wi
     // Built field by field (no spreads): this runs per article per group in the writer.
     const ov: OverviewRecord = { id, subject, from, date, references, bytes: size.bytes, lines: size.lines, at: now };
     if (xref) ov.xref = xref;
-    ops.push(put(subs.groupIndex, numKey(group, n), ov));
+    ops.push(rootPut(subs.groupIndex, numKey(group, n), ov));
     threadActivity(st, group, root, article, n);
   }
-  ops.push(put(subs.articles, id, { article, at: now, nums, seq }));
+  ops.push(rootPut<StoredArticle>(subs.articles, id, { article, at: now, nums, seq }));
   if (wire) ops.push(put(subs.wire, id, wire.bytes));
-  ops.push(put(subs.history, id, { s: 'a', at: now }));
+  ops.push(rootPut(subs.history, id, (st.mark ??= { s: 'a', at: now })));
   const seqPart = SEP + pad(seq);
-  ops.push(put(subs.threadMembers, root + seqPart, id));
+  ops.push(rootPut(subs.threadMembers, root + seqPart, id));
   const parent = parentId(article);
-  if (parent !== undefined && parent !== root) ops.push(put(subs.children, parent + seqPart, id));
+  if (parent !== undefined && parent !== root) ops.push(rootPut(subs.children, parent + seqPart, id));
   return seq;
 }
 
@@ -100,9 +102,9 @@ export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, wi
  * still wait for its write (thread records are fresh objects per change, never mutated).
  */
 export function addTotals(ops: BatchOp[], st: BuildState, touched: Set<string>): void {
-  for (const tk of st.touchedThreads) ops.push(put(st.subs.threads, tk, st.threads.get(tk)));
-  for (const g of touched) ops.push(put(st.subs.groups, g, { ...st.groups.get(g) }));
-  ops.push(put(st.subs.meta, 'counters', { ...st.counters }));
+  for (const tk of st.touchedThreads) ops.push(rootPut(st.subs.threads, tk, st.threads.get(tk)!));
+  for (const g of touched) ops.push(rootPut(st.subs.groups, g, { ...st.groups.get(g)! }));
+  ops.push(rootPut(st.subs.meta, 'counters', { ...st.counters }));
 }
 
 function bumpGroup(st: BuildState, group: string, date: string): number {
