@@ -9,7 +9,7 @@ import { parentId } from '../../protocol/article';
 import { rootPut, type BatchOp } from '../store/store';
 import type { Sublevels } from '../store/db';
 import { numKey, pad, SEP } from '../store/keys';
-import type { Counters, GroupMeta, HistoryRecord, OverviewRecord, StoredArticle, ThreadMeta } from '../store/records';
+import type { Counters, GroupMeta, HistoryRecord, OverviewRecord, ThreadMeta } from '../store/records';
 import { renderedStats } from '../../protocol/nntp/render';
 
 /** The exact bytes of an article that arrived by NNTP (kept and served as they are; node/nntp/wire-copy.ts). */
@@ -56,14 +56,14 @@ export function addRemovedRecords(ops: BatchOp[], subs: Sublevels, stored: { art
 }
 
 /**
- * Adds the operations that accept `article` (path already prepended); returns its seq.
+ * Adds the operations that accept `article` (path already prepended); returns its numbers.
  * Records per article: the article, history, one thread member, and per group an index entry
  * (its thread record joins once per commit in addTotals); a reply deeper than the root's
  * direct replies also gets a child link (direct replies are found through the thread members,
  * Store.children). Measured: LevelDB costs about 4 us of CPU per record whatever its size,
  * so the number of records, not their bytes, sets the commit's price (docs/benchmarks.md).
  */
-export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, wire?: WireCopy): number {
+export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, wire?: WireCopy): { seq: number; nums: Record<string, number> } {
   const { subs, now } = st;
   const seq = ++st.counters.seq;
   st.counters.articles++;
@@ -86,14 +86,14 @@ export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, wi
     ops.push(rootPut(subs.groupIndex, numKey(group, n), ov));
     threadActivity(st, group, root, article, n);
   }
-  ops.push(rootPut<StoredArticle>(subs.articles, id, { article, at: now, nums, seq }));
+  ops.push(rootPut(subs.articles, id, { article, at: now, nums, seq }));
   if (wire) ops.push(put(subs.wire, id, wire.bytes));
   ops.push(rootPut(subs.history, id, (st.mark ??= { s: 'a', at: now })));
   const seqPart = SEP + pad(seq);
   ops.push(rootPut(subs.threadMembers, root + seqPart, id));
   const parent = parentId(article);
   if (parent !== undefined && parent !== root) ops.push(rootPut(subs.children, parent + seqPart, id));
-  return seq;
+  return { seq, nums };
 }
 
 /**
