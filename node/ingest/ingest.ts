@@ -310,7 +310,7 @@ export class Ingest {
       await this.reload().catch(() => undefined);
       return this.fail(p.take, p.stages, unavailable(`cannot write (${asError(err).message})`, err));
     }
-    this.count(p.results.flat());
+    for (const results of p.results) this.count(results);
     p.take.forEach((pending, i) => {
       const refused = p.refused.get(pending);
       if (refused) pending.reject(refused);
