@@ -6,10 +6,10 @@
  */
 import type { Article } from '../../protocol/article';
 import { parentId } from '../../protocol/article';
-import type { BatchOp } from '../store/store';
+import { rootPut, type BatchOp } from '../store/store';
 import type { Sublevels } from '../store/db';
 import { numKey, pad, SEP } from '../store/keys';
-import type { Counters, GroupMeta, OverviewRecord, ThreadMeta } from '../store/records';
+import type { Counters, GroupMeta, HistoryRecord, OverviewRecord, ThreadMeta } from '../store/records';
 import { renderedStats } from '../../protocol/nntp/render';
 
 /** The exact bytes of an article that arrived by NNTP (kept and served as they are; node/nntp/wire-copy.ts). */
@@ -31,6 +31,8 @@ export interface BuildState {
   touchedThreads: Set<string>;
   counters: Counters;
   now: number;
+  /** The history record of every article the commit accepts (one object: the records are alike). */
+  mark?: HistoryRecord;
 }
 
 const put = (sublevel: unknown, key: string, value: unknown): BatchOp => ({ type: 'put', sublevel, key, value }) as unknown as BatchOp;
@@ -54,14 +56,14 @@ export function addRemovedRecords(ops: BatchOp[], subs: Sublevels, stored: { art
 }
 
 /**
- * Adds the operations that accept `article` (path already prepended); returns its seq.
+ * Adds the operations that accept `article` (path already prepended); returns its numbers.
  * Records per article: the article, history, one thread member, and per group an index entry
  * (its thread record joins once per commit in addTotals); a reply deeper than the root's
  * direct replies also gets a child link (direct replies are found through the thread members,
  * Store.children). Measured: LevelDB costs about 4 us of CPU per record whatever its size,
  * so the number of records, not their bytes, sets the commit's price (docs/benchmarks.md).
  */
-export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, wire?: WireCopy): number {
+export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, wire?: WireCopy): { seq: number; nums: Record<string, number> } {
   const { subs, now } = st;
   const seq = ++st.counters.seq;
   st.counters.articles++;
@@ -81,17 +83,17 @@ export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, wi
     // Built field by field (no spreads): this runs per article per group in the writer.
     const ov: OverviewRecord = { id, subject, from, date, references, bytes: size.bytes, lines: size.lines, at: now };
     if (xref) ov.xref = xref;
-    ops.push(put(subs.groupIndex, numKey(group, n), ov));
+    ops.push(rootPut(subs.groupIndex, numKey(group, n), ov));
     threadActivity(st, group, root, article, n);
   }
-  ops.push(put(subs.articles, id, { article, at: now, nums, seq }));
+  ops.push(rootPut(subs.articles, id, { article, at: now, nums, seq }));
   if (wire) ops.push(put(subs.wire, id, wire.bytes));
-  ops.push(put(subs.history, id, { s: 'a', at: now }));
+  ops.push(rootPut(subs.history, id, (st.mark ??= { s: 'a', at: now })));
   const seqPart = SEP + pad(seq);
-  ops.push(put(subs.threadMembers, root + seqPart, id));
+  ops.push(rootPut(subs.threadMembers, root + seqPart, id));
   const parent = parentId(article);
-  if (parent !== undefined && parent !== root) ops.push(put(subs.children, parent + seqPart, id));
-  return seq;
+  if (parent !== undefined && parent !== root) ops.push(rootPut(subs.children, parent + seqPart, id));
+  return { seq, nums };
 }
 
 /**
@@ -100,9 +102,9 @@ export function addAccepted(ops: BatchOp[], st: BuildState, article: Article, wi
  * still wait for its write (thread records are fresh objects per change, never mutated).
  */
 export function addTotals(ops: BatchOp[], st: BuildState, touched: Set<string>): void {
-  for (const tk of st.touchedThreads) ops.push(put(st.subs.threads, tk, st.threads.get(tk)));
-  for (const g of touched) ops.push(put(st.subs.groups, g, { ...st.groups.get(g) }));
-  ops.push(put(st.subs.meta, 'counters', { ...st.counters }));
+  for (const tk of st.touchedThreads) ops.push(rootPut(st.subs.threads, tk, st.threads.get(tk)!));
+  for (const g of touched) ops.push(rootPut(st.subs.groups, g, { ...st.groups.get(g)! }));
+  ops.push(rootPut(st.subs.meta, 'counters', { ...st.counters }));
 }
 
 function bumpGroup(st: BuildState, group: string, date: string): number {

@@ -21,6 +21,12 @@ export interface AcceptedEvent {
   article: Article;
   /** Node-wide acceptance number (what the outbound queue keys and thread links use). */
   seq: number;
+  /**
+   * Its number in each of its groups. With `article`, `at` and `seq` this is the stored record
+   * (StoredArticle) as written: a listener needs not read it back (node/reading's indexer).
+   * Shared with the batch: read it, never change it.
+   */
+  nums: Record<string, number>;
   origin: Origin;
   /** The commit's time (ms, the ingest's clock): every record of the commit carries it. */
   at: number;

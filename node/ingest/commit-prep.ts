@@ -160,9 +160,9 @@ export class WriterState {
         seen.add(a.id);
         const path = a.path[0] === this.name ? a.path : [this.name, ...a.path];
         const article: Article = { ...a, path };
-        const seq = addAccepted(ops, st, article, p.wire?.[index]);
+        const { seq, nums } = addAccepted(ops, st, article, p.wire?.[index]);
         for (const g of article.newsgroups) touched.add(g);
-        const event: AcceptedEvent = { article, seq, origin: p.origin, at: now };
+        const event: AcceptedEvent = { article, seq, nums, origin: p.origin, at: now };
         accepted.push(event);
         mine.push(event);
         for (const s of stages) s.stage.accepted?.(event, ops);

@@ -50,6 +50,16 @@ export interface IngestInit {
 
 export const DEFAULT_MAX_GROUPS = 10_000;
 
+const unanswered = (): void => {};
+
+/**
+ * A submission for the queue, every field present from the start (one object shape, no
+ * spreads: this runs once per submission); push() sets the answer callbacks.
+ */
+function pending(items: Checked[], origin: Origin, fresh: boolean, stage?: CommitStage, wire?: (WireCopy | undefined)[], write?: WriteOps): Pending {
+  return { items, origin, fresh, stage, wire, write, resolve: unanswered, reject: unanswered };
+}
+
 const unavailable = (what: string, cause?: unknown): NmError =>
   Object.assign(new NmError('NM_ERR_UNAVAILABLE', `storage: ${what}; nothing of it was stored, retry later`), cause === undefined ? {} : { cause });
 
@@ -141,7 +151,7 @@ export class Ingest {
       if (r.ok) return r;
       return { ok: false, id: claimedId(input) ?? '', reason: `${r.problem.field}: ${r.problem.reason}` };
     });
-    return this.screened(items, origin, () => this.enqueue({ items, origin, fresh: false, ...(opts.stage ? { stage: opts.stage } : {}) }));
+    return this.screened(items, origin, () => this.enqueue(pending(items, origin, false, opts.stage)));
   }
 
   /**
@@ -151,9 +161,8 @@ export class Ingest {
    * `wire`: the exact bytes of articles that arrived by NNTP (by position), kept when accepted.
    */
   submitChecked(articles: Article[], origin: Origin, opts: { stage?: CommitStage; freshIds?: boolean; wire?: (WireCopy | undefined)[] } = {}): Promise<ArticleResult[]> {
-    const { stage, wire } = opts;
     const items: Checked[] = articles.map((article) => ({ ok: true, article }));
-    return this.screened(items, origin, () => this.enqueue({ items, origin, fresh: opts.freshIds ?? false, ...(stage ? { stage } : {}), ...(wire ? { wire } : {}) }));
+    return this.screened(items, origin, () => this.enqueue(pending(items, origin, opts.freshIds ?? false, opts.stage, opts.wire)));
   }
 
   /**
@@ -172,7 +181,7 @@ export class Ingest {
    */
   async write(ops: WriteOps): Promise<void> {
     if (typeof ops !== 'function' && ops.length === 0) return;
-    await this.enqueue({ items: [], origin: { kind: 'local' }, fresh: false, write: ops });
+    await this.enqueue(pending([], { kind: 'local' }, false, undefined, undefined, ops));
   }
 
   /**
@@ -180,15 +189,17 @@ export class Ingest {
    * hears its answer in the same turn as the writer moves on and its next submission joins the
    * next commit (an extra promise hop halves the commits' size under many small submitters).
    */
-  private enqueue(p: Omit<Pending, 'resolve' | 'reject'>): Promise<ArticleResult[]> {
+  private enqueue(p: Pending): Promise<ArticleResult[]> {
     const wait = p.items.length > 0 ? this.room.enter(p.items.length, p.origin.kind === 'local') : null;
     if (wait) return wait.then(() => this.push(p));
     return this.push(p);
   }
 
-  private push(p: Omit<Pending, 'resolve' | 'reject'>): Promise<ArticleResult[]> {
+  private push(p: Pending): Promise<ArticleResult[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...p, resolve, reject });
+      p.resolve = resolve;
+      p.reject = reject;
+      this.queue.push(p);
       this.kick();
     });
   }
@@ -299,7 +310,7 @@ export class Ingest {
       await this.reload().catch(() => undefined);
       return this.fail(p.take, p.stages, unavailable(`cannot write (${asError(err).message})`, err));
     }
-    this.count(p.results.flat());
+    for (const results of p.results) this.count(results);
     p.take.forEach((pending, i) => {
       const refused = p.refused.get(pending);
       if (refused) pending.reject(refused);

@@ -42,8 +42,11 @@ export function groupRule(init: GroupRuleInit, carried: CarriedGroups): CommitHo
   return {
     name: 'groups',
     vet: (article) => {
+      const groups = article.newsgroups;
+      // The common case costs no Set: one group, already carried.
+      if (groups.length === 1 && carried.has(groups[0])) return null;
       let fresh = 0;
-      for (const g of new Set(article.newsgroups)) {
+      for (const g of new Set(groups)) {
         if (carried.has(g)) continue;
         if (!all && !accept.matches(g)) return `newsgroups: this node does not carry ${g} (new groups must match --accept-groups ${accept.source})`;
         fresh++;

@@ -9,6 +9,7 @@
  * restart loads them and catches up from the cursors; a crash only costs re-indexing.
  */
 import type { Clock } from '../clock';
+import type { StoredArticle } from '../store/records';
 import type { Logger } from '../logger';
 import type { BatchOp, Store } from '../store/store';
 import { overviewPut } from './thread-overview';
@@ -29,6 +30,24 @@ const IDLE_POLL_MS = 5000;
 /** Saved chunks are cut into values of at most this many characters. */
 const PIECE_CHARS = 1 << 20;
 const FORMAT = 1;
+/**
+ * Articles the ingest just accepted are held (as the records it wrote) until they are indexed,
+ * so indexing them reads nothing back from the store; past this many body characters the
+ * oldest are let go and read back when their turn comes.
+ */
+const RECENT_MAX_CHARS = 8 * 1024 * 1024;
+/** What one held article counts for beyond its text fields (the objects and the map entry). */
+const RECENT_OVERHEAD = 512;
+
+/** Characters an article holds, roughly (its text fields; every one is bounded by protocol/limits.ts). */
+function heldChars(s: StoredArticle): number {
+  const a = s.article;
+  let n = RECENT_OVERHEAD + a.body.length + a.subject.length + a.from.length + a.id.length;
+  for (const r of a.references) n += r.length;
+  for (const p of a.path) n += p.length;
+  if (a.headers) for (const k in a.headers) n += k.length + a.headers[k].length;
+  return n;
+}
 
 interface SavedMeta {
   format: number;
@@ -52,6 +71,9 @@ export class Indexer {
   private dirty = false;
   private lastSavedAt: number | null = null;
   private saving: Promise<void> = Promise.resolve();
+  /** Accepted and not indexed yet, oldest first (see RECENT_MAX_CHARS). */
+  private readonly recent = new Map<string, StoredArticle>();
+  private recentChars = 0;
   ready = false;
 
   constructor(
@@ -84,10 +106,39 @@ export class Indexer {
     if (this.dirty && this.ready) await this.save();
   }
 
-  /** Ingest accepted a commit: there is work, and ingest is busy right now. */
-  onAccepted(): void {
+  /** Ingest accepted a commit: there is work, and ingest is busy right now. Its articles are held for the next steps. */
+  onAccepted(accepted: readonly StoredArticle[] = []): void {
     this.lastAcceptedAt = this.c.clock.now();
-    this.wakeUp.abort();
+    // The ingest's events carry the very record it wrote (article, at, nums, seq).
+    for (const s of accepted) this.hold(s);
+    // abort() builds an AbortError (its default reason) on every call: once per rest is enough.
+    if (!this.wakeUp.signal.aborted) this.wakeUp.abort();
+  }
+
+  private hold(s: StoredArticle): void {
+    this.recent.set(s.article.id, s);
+    this.recentChars += heldChars(s);
+    for (const [id, old] of this.recent) {
+      if (this.recentChars <= RECENT_MAX_CHARS) break;
+      this.release(id, old);
+    }
+  }
+
+  private release(id: string, s: StoredArticle): void {
+    this.recent.delete(id);
+    this.recentChars -= heldChars(s);
+  }
+
+  /** The stored records of `ids`: those held since their commit, the rest read from the store. */
+  private async storedOf(ids: string[]): Promise<(StoredArticle | undefined)[]> {
+    const out: (StoredArticle | undefined)[] = ids.map((id) => this.recent.get(id));
+    const missing: number[] = [];
+    out.forEach((s, i) => s === undefined && missing.push(i));
+    if (missing.length > 0) {
+      const read = await this.c.store.getManyStored(missing.map((i) => ids[i]));
+      missing.forEach((i, j) => (out[i] = read[j]));
+    }
+    return out;
   }
 
   private async rest(ms: number): Promise<void> {
@@ -119,12 +170,14 @@ export class Indexer {
           cursor = g.high;
           break;
         }
-        const stored = await this.c.store.getManyStored(entries.map((e) => e.id));
+        const stored = await this.storedOf(entries.map((e) => e.id));
         for (let i = 0; i < entries.length; i++) {
           const s = stored[i];
           cursor = entries[i].n;
           done++;
           if (s && s.article.newsgroups[0] === g.name) {
+            // Indexed through its first group: a crosspost's other groups need it no longer.
+            if (this.recent.get(s.article.id) === s) this.release(s.article.id, s);
             const a = s.article;
             this.index.add(s.seq, { id: a.id, groups: a.newsgroups, nums: a.newsgroups.map((x) => s.nums[x] ?? 0), subject: a.subject, from: a.from, date: a.date }, a.body);
             ops.push(overviewPut(this.c.store, s));
@@ -147,12 +200,18 @@ export class Indexer {
   /** Forgets the index and its cursors: the next steps index every article again. */
   reset(): void {
     this.index.clear();
+    this.recent.clear();
+    this.recentChars = 0;
     this.cursors.clear();
     this.dirty = true;
   }
 
   /** Removes articles from the index (their seq comes from the store, so call it before they go). */
   async remove(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const held = this.recent.get(id);
+      if (held) this.release(id, held);
+    }
     const stored = await this.c.store.getManyStored(ids);
     for (const s of stored) if (s) this.index.remove(s.seq);
     this.dirty = true;

@@ -41,7 +41,7 @@ export function readingPart(opts: ReadingPartOptions = {}): PartFactory {
     const reading = new Reading({ store, clock }, { index, indexer, marks, series, version: packageVersion(), startedAt });
     features.provide('reading', reading);
     const searchOn = opts.search !== false;
-    if (searchOn) ingest.onAccepted(() => indexer.onAccepted());
+    if (searchOn) ingest.onAccepted((events) => indexer.onAccepted(events));
     const stopSampling = new AbortController();
     let sampling: Promise<void> = Promise.resolve();
     return {

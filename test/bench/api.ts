@@ -5,6 +5,7 @@
  * target runs in its own process so both compete with autocannon for the 2 cores alike.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { spawnNode } from '../helpers/process';
@@ -54,6 +55,13 @@ export function cannon(url: string, seconds: number): Promise<Figures> {
   });
 }
 
+/** CPU time (ms, user + system, every thread) of a process so far, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // utime and stime are fields 14 and 15 of stat; 12 and 13 after the pid and the name (100 ticks a second).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function spawnBare(): Promise<{ child: ChildProcess; url: string }> {
   return spawnListening(BARE, [], ROOT);
 }
@@ -74,9 +82,13 @@ export async function apiSection(): Promise<Record<string, unknown>> {
   const node = await spawnNode(['--data', tmp.dir], { NEWSMESH_LOG_LEVEL: 'warn' });
   let nodeFigures: Figures;
   let stored: number;
+  let nodeCpuUsPerPost: number;
   try {
     await cannon(`${node.webUrl}/api/articles`, WARMUP_S);
+    const c0 = cpuMs(node.child.pid!);
     nodeFigures = await cannon(`${node.webUrl}/api/articles`, DURATION_S);
+    // The node's CPU per answered post: what the code costs, whatever the neighbours' load.
+    nodeCpuUsPerPost = Math.round(((cpuMs(node.child.pid!) - c0) * 1000) / Math.max(1, nodeFigures.total2xx));
     const stats = (await (await fetch(`${node.webUrl}/api/stats`)).json()) as { articles: number };
     stored = stats.articles;
   } finally {
@@ -88,6 +100,7 @@ export async function apiSection(): Promise<Record<string, unknown>> {
     durationS: DURATION_S,
     bodyBytes: Buffer.byteLength(POST),
     node: nodeFigures,
+    nodeCpuUsPerPost,
     bareFastify: yardstick,
     ratioToBareFastify: Number((nodeFigures.postsPerSec / yardstick.postsPerSec).toFixed(2)),
     articlesStoredByNode: stored,

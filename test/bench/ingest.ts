@@ -68,7 +68,7 @@ type Recorded = BatchOp[][];
 
 /**
  * The storage floor: replays the exact batches one ingest run wrote into a fresh store, so
- * the figure is LevelDB's cost for what ingest must write (about 7 records per article).
+ * the figure is LevelDB's cost for what ingest must write (about 5 records per article).
  */
 export async function replayRate(recorded: Recorded, articles: number): Promise<{ rate: number; cpuUs: number }> {
   const tmp = tempDir('newsmesh-bench-replay-');

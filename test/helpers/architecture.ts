@@ -46,7 +46,7 @@ export function writesOf(file: string): Set<string> {
   const add = (sub: string, key?: string) => out.add(sub === 'meta' && key ? `meta:${key}` : sub);
   for (const m of src.matchAll(/subs\.(\w+)\.(?:put|del|batch|clear)\(\s*(?:'([\w-]+)'|(\w+))?/g)) add(m[1], m[2] ?? m[3]);
   for (const m of src.matchAll(/sublevel:\s*[\w.]*subs\.(\w+)\s*,\s*key:\s*(?:'([\w-]+)'|(\w+))?/g)) add(m[1], m[2] ?? m[3]);
-  for (const m of src.matchAll(/\b(?:op|put|del)\([\w.]*subs\.(\w+)\s*,\s*(?:'([\w-]+)'|(\w+))?/g)) add(m[1], m[2] ?? m[3]);
+  for (const m of src.matchAll(/\b(?:op|put|del|rootPut)\([\w.]*subs\.(\w+)\s*,\s*(?:'([\w-]+)'|(\w+))?/g)) add(m[1], m[2] ?? m[3]);
   // A sublevel held in a local first (`const sub = store.subs.x` ... `sublevel: sub`).
   for (const m of src.matchAll(/(?:const|let)\s+(\w+)\s*=\s*[\w.]*subs\.(\w+)\b/g)) if (new RegExp(`sublevel:\\s*${m[1]}\\b`).test(src)) add(m[2]);
   return out;

@@ -10,8 +10,9 @@ import { Ingest } from '../../node/ingest/ingest';
 import { silentLogger } from '../../node/logger';
 import { Metrics } from '../../node/metrics';
 import { checkStore } from '../../node/store/check';
-import { key } from '../../node/store/keys';
-import { Store, type BatchOp } from '../../node/store/store';
+import { Level } from 'level';
+import { key, pad, SEP } from '../../node/store/keys';
+import { rootPut, Store, type BatchOp } from '../../node/store/store';
 import { makeArticle } from '../helpers/node';
 import { tempDir } from '../helpers/tmp';
 
@@ -40,7 +41,12 @@ afterEach(async () => {
 });
 
 const local = { kind: 'local' } as const;
-const opsIn = (ops: BatchOp[], sub: unknown) => ops.filter((o) => (o as { sublevel?: unknown }).sublevel === sub);
+/** Ops that write into `sub`: naming it, or on the root with its prefix in the key (rootPut). */
+const opsIn = (ops: BatchOp[], sub: { prefix: string }) =>
+  ops.filter((o) => {
+    const op = o as { sublevel?: unknown; key: string };
+    return op.sublevel === sub || (op.sublevel === undefined && op.key.startsWith(sub.prefix));
+  });
 
 describe('records per commit', () => {
   it('writes a thread changed by several articles of one commit once, at its last state', async () => {
@@ -86,5 +92,23 @@ describe('records per commit', () => {
     expect(await store.children('<root@x>')).toEqual(['<a@x>', '<b@x>']);
     expect(await store.children('<root@x>', 1)).toEqual(['<a@x>']);
     expect((await checkStore(store)).problems).toEqual([]);
+  });
+});
+
+describe('record bytes', () => {
+  it('a root put with the prefix in its key (rootPut) writes the very key and JSON a sublevel put writes', async () => {
+    const value = { id: '<v@x>', subject: 'ü and "quotes"', n: 3, list: ['a'] };
+    await store.batch([rootPut(store.subs.groupIndex, key('g.one', 1), value as never), { type: 'put', sublevel: store.subs.groupIndex, key: key('g.two', 1), value } as unknown as BatchOp]);
+    expect(await store.subs.groupIndex.get(key('g.one', 1))).toEqual(value);
+    await ingest.flushed();
+    await store.close();
+    const raw = new Level<string, string>(tmp.dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    const rows: [string, string][] = [];
+    for await (const row of raw.iterator({ gte: '!gidx!', lt: '!gidx"' })) rows.push(row);
+    await raw.close();
+    expect(rows.map(([k]) => k)).toEqual([`!gidx!g.one${SEP}${pad(1)}`, `!gidx!g.two${SEP}${pad(1)}`]);
+    expect(rows[0][1]).toBe(rows[1][1]);
+    expect(rows[0][1]).toBe(JSON.stringify(value));
+    store = await Store.open(tmp.dir);
   });
 });
