@@ -113,8 +113,6 @@ export const NodeConfigSchema = z.object({
       mirrorGiveUpMs: z.number().int().min(1).max(24 * 3600_000).default(15 * 60_000),
       /** Signature verification threads (0: on the main thread; default one per spare core, 1-4). NEWSMESH_VERIFY_WORKERS. */
       verifyWorkers: z.number().int().min(0).max(16).optional(),
-      /** A signed batch of at most this many articles is verified on the main thread while the workers are idle (0: never). NEWSMESH_VERIFY_INLINE_MAX. */
-      verifyInlineMax: z.number().int().min(0).max(64).default(2),
       /** Pause between retention sweeps (node/takedown/retention-job.ts). NEWSMESH_RETAIN_SWEEP_MS. */
       retainSweepMs: z.number().int().min(10).max(24 * 3600_000).default(60_000),
       /** Articles per expiry commit. NEWSMESH_RETAIN_SLICE. */
@@ -139,7 +137,6 @@ const TUNING_ENV: [keyof Tuning, string, number][] = [
   ['mirrorFetchAhead', 'NEWSMESH_MIRROR_AHEAD', 8],
   ['mirrorGiveUpMs', 'NEWSMESH_MIRROR_GIVE_UP_MS', 24 * 3600_000],
   ['verifyWorkers', 'NEWSMESH_VERIFY_WORKERS', 16],
-  ['verifyInlineMax', 'NEWSMESH_VERIFY_INLINE_MAX', 64],
   ['retainSweepMs', 'NEWSMESH_RETAIN_SWEEP_MS', 24 * 3600_000],
   ['retainSlice', 'NEWSMESH_RETAIN_SLICE', 5_000],
   ['retainPauseMs', 'NEWSMESH_RETAIN_PAUSE_MS', 60_000],
@@ -156,7 +153,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Pick<NodeConfigInput, 'tu
   for (const [field, name, max] of TUNING_ENV) {
     const raw = env[name];
     const v = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-    if (Number.isInteger(v) && v >= (field === 'webPageCache' || field === 'verifyWorkers' || field === 'verifyInlineMax' || field === 'peerStream' ? 0 : 1)) tuning[field] = Math.min(v, max);
+    if (Number.isInteger(v) && v >= (field === 'webPageCache' || field === 'verifyWorkers' || field === 'peerStream' ? 0 : 1)) tuning[field] = Math.min(v, max);
   }
   const level = NodeConfigSchema.shape.logLevel.safeParse(env.NEWSMESH_LOG_LEVEL);
   return { tuning, ...(env.NEWSMESH_LOG_LEVEL !== undefined && level.success ? { logLevel: level.data } : {}) };

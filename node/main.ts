@@ -138,7 +138,7 @@ export async function startNode(input: NodeConfigInput, opts: StartOptions = {})
   logger.info({ fingerprint: nodeKey.fingerprint, key: nodeKey.key }, `node key ${nodeKey.fingerprint}`);
   const metrics = new Metrics();
   // Workers start at the first signed arrival: a node that sees none never starts a thread.
-  const pool = new VerifyPool(logger.child({ component: 'verify' }), { inlineMax: config.tuning.verifyInlineMax, ...(config.tuning.verifyWorkers === undefined ? {} : { workers: config.tuning.verifyWorkers }) });
+  const pool = new VerifyPool(logger.child({ component: 'verify' }), config.tuning.verifyWorkers === undefined ? {} : { workers: config.tuning.verifyWorkers });
   const signatures = new SignatureScreen({ store, pool, signer: articleSigner(nodeKey) });
   const ingest = new Ingest({ store, clock, logger: logger.child({ component: 'ingest' }), metrics, signatures }, { name, maxArticleBytes: config.maxArticleBytes, acceptGroups: config.acceptGroups, maxGroups: config.maxGroups });
   await ingest.start();

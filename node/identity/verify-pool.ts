@@ -33,13 +33,6 @@ export interface VerifyPoolInit {
   chunk?: number;
   /** Batches in flight per worker (one being verified, the next already there). */
   depth?: number;
-  /**
-   * A request of at most this many items, arriving while no worker has anything to do, is
-   * verified on the calling thread (0: never). A lone article crossing to a worker and back
-   * waits for two thread schedulings, which on a busy machine is most of a hop's latency;
-   * bulk work (a mirror, a backlog) keeps the workers.
-   */
-  inlineMax?: number;
 }
 
 /** One worker per spare core, at least one and at most four. */
@@ -91,11 +84,8 @@ export class VerifyPool {
   private readonly maxQueuedBytes: number;
   private readonly chunk: number;
   private readonly depth: number;
-  private readonly inlineMax: number;
   /** Items verified since start (for stats and benches). */
   verified = 0;
-  /** Of them, verified on the calling thread (a small request while the workers were idle). */
-  verifiedInline = 0;
 
   constructor(
     private readonly logger: Logger | null = null,
@@ -106,7 +96,6 @@ export class VerifyPool {
     this.maxQueuedBytes = init.maxQueuedBytes ?? 16 * 2 ** 20;
     this.chunk = init.chunk ?? 128;
     this.depth = init.depth ?? 2;
-    this.inlineMax = init.inlineMax ?? 2;
   }
 
   /** Threads start with the first batch: a node that never sees a signed article never starts one. */
@@ -132,9 +121,8 @@ export class VerifyPool {
   async verify(items: VerifyItem[]): Promise<boolean[]> {
     if (items.length === 0) return [];
     if (this.closed) throw closedError();
-    if (this.workers === 0 || (items.length <= this.inlineMax && this.idle())) {
+    if (this.workers === 0) {
       this.verified += items.length;
-      if (this.workers > 0) this.verifiedInline += items.length;
       return items.map((it) => verifyBytes(it.key, it.message, it.signature));
     }
     // A request bigger than the whole queue still goes in once the queue is empty.
@@ -155,13 +143,6 @@ export class VerifyPool {
       this.queuedBytes += bytes;
       this.pump();
     });
-  }
-
-  /** Nothing queued and no worker busy. */
-  private idle(): boolean {
-    if (this.queue.length > 0) return false;
-    for (const s of this.slots) if (s.inFlight.size > 0) return false;
-    return true;
   }
 
   /** Room for a request of `n` items and `bytes` message bytes in the queue. */

@@ -49,8 +49,7 @@ export async function gossipGraphSection(): Promise<Record<string, unknown>> {
   try {
     for (let i = 0; i < NODES; i++) {
       const node = await startNode(
-        // BENCH_VERIFY_INLINE=N: verifyInlineMax (0: every signature check crosses to the worker, as before).
-        { name: `g${i}`, data: dirs[i].dir, web: '127.0.0.1:0', listen: '127.0.0.1:0', ...(process.env.BENCH_VERIFY_INLINE ? { tuning: { verifyInlineMax: Number(process.env.BENCH_VERIFY_INLINE) } } : {}) },
+        { name: `g${i}`, data: dirs[i].dir, web: '127.0.0.1:0', listen: '127.0.0.1:0' },
         // BENCH_STREAM=0: flood fill over HTTP only (the figures before the peer stream); BENCH_COMPACT=0: JSON header lines on the stream;
         // BENCH_DUPLEX=0: one stream per direction (before one socket per peered pair).
         { logger: silentLogger(), parts: [gossipPart({ transport: transports[i], stream: process.env.BENCH_STREAM === '0' ? false : { compactFrames: process.env.BENCH_COMPACT !== '0', duplex: process.env.BENCH_DUPLEX !== '0' } })] },

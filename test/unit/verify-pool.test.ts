@@ -80,23 +80,6 @@ describe('verification pool (worker threads)', () => {
     expect(most).toBeLessThanOrEqual(200_000 + 4 * 20_200);
   });
 
-  it('checks a small request on the calling thread while the workers are idle, and sends it to them while they are busy', async () => {
-    pool = new VerifyPool(null, { workers: 1, chunk: 8, inlineMax: 2 });
-    const small = items(2, 2);
-    expect(await pool.verify(small.items)).toEqual(small.expected);
-    expect(pool.verifiedInline).toBe(2);
-    // While a bulk request keeps the worker busy, a small one queues behind it like any other.
-    const bulk = items(200, 5);
-    const both = await Promise.all([pool.verify(bulk.items), pool.verify(small.items)]);
-    expect(both).toEqual([bulk.expected, small.expected]);
-    expect(pool.verifiedInline).toBe(2);
-    expect(pool.verified).toBe(204);
-    // Larger than inlineMax: the worker, even when idle.
-    const three = items(3, 3);
-    expect(await pool.verify(three.items)).toEqual(three.expected);
-    expect(pool.verifiedInline).toBe(2);
-  });
-
   it('verifies on the calling thread with no workers', async () => {
     pool = new VerifyPool(null, { workers: 0 });
     const { items: list, expected } = items(20, 3);

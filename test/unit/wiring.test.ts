@@ -41,16 +41,16 @@ describe('node identity', () => {
 
 describe('configuration from the environment', () => {
   it('reads the tuning knobs and the log level', () => {
-    const env = { NEWSMESH_WEB_PAGE_CACHE: '0', NEWSMESH_MIRROR_GIVE_UP_MS: '1500', NEWSMESH_MIRROR_BATCH: '25', NEWSMESH_PEER_STREAM: '0', NEWSMESH_VERIFY_INLINE_MAX: '0', NEWSMESH_LOG_LEVEL: 'warn' };
+    const env = { NEWSMESH_WEB_PAGE_CACHE: '0', NEWSMESH_MIRROR_GIVE_UP_MS: '1500', NEWSMESH_MIRROR_BATCH: '25', NEWSMESH_PEER_STREAM: '0', NEWSMESH_LOG_LEVEL: 'warn' };
     const config = NodeConfigSchema.parse(configFromEnv(env));
-    expect(config.tuning).toEqual({ webPageCache: 0, mirrorPageSize: 1000, mirrorBatchIds: 25, mirrorFetchAhead: 2, mirrorGiveUpMs: 1500, retainSweepMs: 60_000, retainSlice: 200, retainPauseMs: 10, peerStream: 0, verifyInlineMax: 0 });
+    expect(config.tuning).toEqual({ webPageCache: 0, mirrorPageSize: 1000, mirrorBatchIds: 25, mirrorFetchAhead: 2, mirrorGiveUpMs: 1500, retainSweepMs: 60_000, retainSlice: 200, retainPauseMs: 10, peerStream: 0 });
     expect(config.logLevel).toBe('warn');
   });
 
   it('ignores values that are not whole numbers in range, and caps large ones', () => {
     const env = { NEWSMESH_WEB_PAGE_CACHE: '-1', NEWSMESH_MIRROR_GIVE_UP_MS: 'soon', NEWSMESH_MIRROR_PAGE: '99999', NEWSMESH_MIRROR_AHEAD: '0', NEWSMESH_LOG_LEVEL: 'loud' };
     const config = NodeConfigSchema.parse(configFromEnv(env));
-    expect(config.tuning).toEqual({ webPageCache: 256, mirrorPageSize: 1000, mirrorBatchIds: 200, mirrorFetchAhead: 2, mirrorGiveUpMs: 15 * 60_000, retainSweepMs: 60_000, retainSlice: 200, retainPauseMs: 10, peerStream: 1, verifyInlineMax: 2 });
+    expect(config.tuning).toEqual({ webPageCache: 256, mirrorPageSize: 1000, mirrorBatchIds: 200, mirrorFetchAhead: 2, mirrorGiveUpMs: 15 * 60_000, retainSweepMs: 60_000, retainSlice: 200, retainPauseMs: 10, peerStream: 1 });
     expect(config.logLevel).toBe('info');
   });
 });
