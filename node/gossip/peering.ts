@@ -112,6 +112,12 @@ export class Peering {
     return this.locked(async () => {
       const known = this.c.table.get(hello.name);
       checkClaim(this.c.table, known, hello.name, hello.key, ctx.authorization);
+      // One address, one peer: a greeting that names another node's address would share its
+      // record's URL, and with it the lookups by address (its stream, a mirror's token).
+      const atUrl = this.c.table.byUrl(url);
+      if (atUrl && atUrl.name !== hello.name && atUrl.key !== hello.key) {
+        throw new NmError('NM_ERR_PEER_REFUSED', `url: ${url} is the address of the peer ${atUrl.name} here, a node with another key; if that node is gone, its owner can remove it (newsmesh peers remove ${atUrl.name})`, 'url');
+      }
       if (!known) admitStranger(this.c.table, this.c.config);
       if (!checked && needsPolicy(known, url)) await this.checkDialable(url);
       const now = this.c.clock.now();

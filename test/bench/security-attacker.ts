@@ -48,9 +48,9 @@ async function main(): Promise<void> {
 
   const agent = clientFrom('127.0.0.7');
   const peers = {
-    invalid: new Stranger(agent, plan.victimPeer, 'copy-invalid', 'http://127.0.0.7:9'),
-    loop: new Stranger(agent, plan.victimPeer, 'copy-loop', 'http://127.0.0.7:9'),
-    teaser: new Stranger(agent, plan.victimPeer, 'offer-only', 'http://127.0.0.7:9'),
+    invalid: new Stranger(agent, plan.victimPeer, 'copy-invalid', 'http://127.0.0.7:9/copy-invalid'),
+    loop: new Stranger(agent, plan.victimPeer, 'copy-loop', 'http://127.0.0.7:9/copy-loop'),
+    teaser: new Stranger(agent, plan.victimPeer, 'offer-only', 'http://127.0.0.7:9/offer-only'),
   };
   for (const p of Object.values(peers)) {
     const r = await p.hello();

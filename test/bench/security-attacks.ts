@@ -74,7 +74,7 @@ export async function wildmat(ctx: AttackContext): Promise<void> {
   ];
   await paced(ctx.until, 1000, 60, async (i) => {
     const [tag, groups] = patterns[i % patterns.length];
-    const res = await new Stranger(agent, ctx.victimPeer, `wildmat-${i}`, 'http://127.0.0.3:9', groups).hello();
+    const res = await new Stranger(agent, ctx.victimPeer, `wildmat-${i}`, `http://127.0.0.3:9/wildmat-${i}`, groups).hello();
     ctx.tally.add('wildmat', `${tag}:${res.status}`);
   });
   await agent.close();

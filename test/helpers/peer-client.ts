@@ -67,7 +67,8 @@ export class PeerClient {
     opts: PeerClientOptions,
   ) {
     this.name = opts.name;
-    this.url = opts.url ?? 'http://127.0.0.1:9';
+    // Port 9 (discard) answers nobody; the path keeps each client's address its own (one address, one peer).
+    this.url = opts.url ?? `http://127.0.0.1:9/${encodeURIComponent(opts.name)}`;
     this.key = opts.key ?? generateNodeKey();
     this.token = opts.token ?? random();
     if (opts.groups) this.groups = opts.groups;

@@ -122,11 +122,15 @@ describe('peer stream', () => {
     expect(m(a).peerStreamsDialled + m(b).peerStreamsDialled).toBeGreaterThanOrEqual(1);
   });
 
-  it("a stranger naming a peer's address takes none of that peer's calls, nor its stream", async () => {
+  it("a stranger naming a peer's address is refused, and one on its host and port takes none of its calls nor its stream", async () => {
     const { a, b } = await spiedPair();
     await oneWayThenBack(a, b, 5);
-    // Mallory greets A claiming B's address, then dials A a two-way stream of its own.
-    const mallory = new PeerClient(a.peerUrl, { name: 'mallory', url: b.peerUrl });
+    // B's exact address is refused to anyone else; an address on B's host and port is not.
+    const claim = await new PeerClient(a.peerUrl, { name: 'claimer', url: b.peerUrl }).hello();
+    expect(claim.status).toBe(422);
+    expect(JSON.stringify(claim.body)).toMatch(/url: .* is the address of the peer beta/);
+    // Mallory greets A at an address on B's host and port, then dials A a two-way stream of its own.
+    const mallory = new PeerClient(a.peerUrl, { name: 'mallory', url: `${b.peerUrl}/mallory` });
     expect((await mallory.hello()).status).toBe(200);
     const ws = new WebSocket(`${a.peerUrl.replace(/^http/, 'ws')}/v1/stream`, { headers: { authorization: `Bearer ${mallory.tokenOut}`, [DUPLEX_HEADER]: DUPLEX_VALUE } });
     const bound: string[] = [];
