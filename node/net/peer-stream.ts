@@ -159,12 +159,13 @@ export class PeerStream {
     const head = split ? StreamRequestHeaderSchema.safeParse(split.header) : undefined;
     const body = split ? StreamBindSchema.safeParse(parseJson(split.body.toString('utf8'))) : undefined;
     if (!head?.success || !body?.success) return this.protocolError('a bind without a valid header and {"token":...}');
-    const calls = this.t.calls;
+    // A stream is two-way only when the transport had a CallServer as it dialled.
+    const calls = this.t.calls!;
     const token = body.data.token;
-    const refused = calls ? calls.refusal(token, this.token) : { status: 404, body: '{}' };
+    const refused = calls.refusal(token, this.token);
     if (!refused) {
       if (this.incoming) this.incoming.rebind(token);
-      else this.incoming = calls!.session(this.ws!, token);
+      else this.incoming = calls.session(this.ws!, token);
     }
     const header: StreamReplyHeader = { id: head.data.id, status: refused ? refused.status : 200 };
     this.ws!.send(buildFrame(header, refused ? refused.body : '{}', true), { binary: true });

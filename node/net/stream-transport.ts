@@ -114,11 +114,6 @@ export class StreamTransport implements Transport {
     return [...this.entries.values()].filter((e) => e.stream?.state === 'open' && !e.stream.retiring).map((e) => e.origin);
   }
 
-  /** Peers whose two-way stream to this node is open. */
-  acceptedStreams(): string[] {
-    return [...this.accepted].filter(([, a]) => a.stream.state === 'open').map(([name]) => name);
-  }
-
   /**
    * Takes a two-way stream the peer `name` dialled here with `token`: this node's calls made
    * with the token that peer gave it (`callsWith`, read at each call: a new hello changes it)

@@ -116,6 +116,9 @@ export class Indexer {
   }
 
   private hold(s: StoredArticle): void {
+    // An id accepted again (after a removal) replaces its old record, and its count with it.
+    const old = this.recent.get(s.article.id);
+    if (old) this.release(s.article.id, old);
     this.recent.set(s.article.id, s);
     this.recentChars += heldChars(s);
     for (const [id, old] of this.recent) {
